@@ -1,0 +1,115 @@
+//! Authentication: app clients and SECRET_HASH, users and their sign-in names, password
+//! policy, the InitiateAuth state machine, access-token verification and token minting.
+//! Shared by the public and (later) Admin* operations, so neither copies the other.
+
+pub mod access;
+pub mod codes;
+pub mod flow;
+pub mod policy;
+pub mod tokens;
+pub mod users;
+
+use std::sync::Arc;
+
+use crate::error::ServiceError;
+use crate::model::AppClient;
+use crate::store::PoolEntry;
+use crate::AppState;
+
+/// An app client and its pool, read once per request.
+pub struct ClientCx {
+    pub entry: Arc<PoolEntry>,
+    pub client: AppClient,
+}
+
+impl ClientCx {
+    pub fn load(state: &AppState, client_id: &str) -> Result<ClientCx, ServiceError> {
+        let entry = state.store.pool_of_client(client_id)?;
+        let client = entry
+            .state
+            .read()
+            .clients
+            .get(client_id)
+            .cloned()
+            .ok_or_else(|| ServiceError::client_not_found(client_id))?;
+        Ok(ClientCx { entry, client })
+    }
+
+    /// Enforces SECRET_HASH for clients with a secret (wire facts §4), comparing in constant time.
+    /// `username` is the name the caller sent (or the internal username for refresh).
+    pub fn check_secret_hash(
+        &self,
+        username: &str,
+        provided: Option<&str>,
+    ) -> Result<(), ServiceError> {
+        let Some(secret) = &self.client.client_secret else {
+            // AWS: no evidence of a check for clients without a secret; a stray hash is ignored.
+            return Ok(());
+        };
+        let id = &self.client.client_id;
+        match provided {
+            None => Err(ServiceError::not_authorized(format!(
+                "Client {id} is configured with secret but SECRET_HASH was not received"
+            ))),
+            Some(hash)
+                if crate::crypto::secret_hash::verify_secret_hash(secret, username, id, hash) =>
+            {
+                Ok(())
+            }
+            Some(_) => Err(ServiceError::not_authorized(format!(
+                "Unable to verify secret hash for client {id}"
+            ))),
+        }
+    }
+
+    /// Like `check_secret_hash`, accepting a hash over any of `usernames` (REFRESH_TOKEN_AUTH:
+    /// the internal username or the `sub`, which AWS both accept per community reports, §4).
+    pub fn check_secret_hash_any(
+        &self,
+        usernames: &[&str],
+        provided: Option<&str>,
+    ) -> Result<(), ServiceError> {
+        let mut last = Ok(());
+        for name in usernames {
+            last = self.check_secret_hash(name, provided);
+            if last.is_ok() {
+                return last;
+            }
+        }
+        last
+    }
+}
+
+/// Hashes a new password and derives its SRP verifier (for the internal username, wire facts §5.3).
+/// Slow: call with no lock held.
+pub fn make_credentials(
+    state: &AppState,
+    user_pool_id: &str,
+    username: &str,
+    password: &str,
+) -> crate::model::Credentials {
+    use crate::crypto::{password as pw, srp};
+    let strength = if state.config.strong_password_hashing {
+        pw::HashStrength::Production
+    } else {
+        pw::HashStrength::Fast
+    };
+    let hash = pw::hash_password(password, &state.ids.bytes::<16>(), strength);
+    let srp = srp::compute_verifier(
+        srp::pool_name(user_pool_id),
+        username,
+        password,
+        &state.ids.bytes::<16>(),
+    );
+    crate::model::Credentials { hash, srp }
+}
+
+/// Reads a required entry of `AuthParameters`/`ChallengeResponses`.
+pub fn required_param<'a>(
+    params: &'a std::collections::HashMap<String, String>,
+    name: &str,
+) -> Result<&'a str, ServiceError> {
+    params.get(name).map(String::as_str).ok_or_else(|| {
+        ServiceError::invalid_parameter(format!("Missing required parameter {name}"))
+    })
+}

@@ -1,0 +1,85 @@
+//! Start-up configuration: every field is a flag with an environment fallback; the doc comments are `--help`.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// A local Amazon Cognito user-pool server that speaks the real wire protocol.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "cognito-emulator", version, about, long_about = None)]
+pub struct Config {
+    /// Address to bind. Loopback by default: the emulator has no real authentication of callers.
+    #[arg(long, env = "COGNITO_EMULATOR_HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+
+    /// Port to bind (0 picks a free port).
+    #[arg(long, env = "COGNITO_EMULATOR_PORT", default_value_t = 9229)]
+    pub port: u16,
+
+    /// AWS region the emulator pretends to be: pool ids, ARNs and token issuers carry it.
+    #[arg(long, env = "COGNITO_EMULATOR_REGION", default_value = "us-east-1")]
+    pub region: String,
+
+    /// AWS account id used in ARNs.
+    #[arg(
+        long,
+        env = "COGNITO_EMULATOR_ACCOUNT_ID",
+        default_value = "123456789012"
+    )]
+    pub account_id: String,
+
+    /// Seed for the random generator of ids, secrets and codes, for reproducible runs.
+    /// RSA signing keys are always fresh.
+    #[arg(long, env = "COGNITO_EMULATOR_SEED")]
+    pub seed: Option<u64>,
+
+    /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `emulator=debug`.
+    #[arg(long, env = "COGNITO_EMULATOR_LOG", default_value = "info")]
+    pub log: String,
+
+    /// A seed file: a JSON list of API calls replayed at start-up through the same
+    /// validation as HTTP requests. Without one, a default pool and client are created
+    /// from `fixtures/default-seed.json`.
+    #[arg(long, env = "COGNITO_EMULATOR_SEED_FILE")]
+    pub seed_file: Option<PathBuf>,
+
+    /// Start with no pool at all (no seed file, no default pool).
+    #[arg(long, env = "COGNITO_EMULATOR_EMPTY")]
+    pub empty: bool,
+
+    /// Token issuer style: `aws` (https://cognito-idp.{region}.amazonaws.com/{poolId}, what
+    /// aws-jwt-verify accepts) or `endpoint` ({public-url}/{poolId}, what pycognito expects
+    /// when given a custom endpoint_url).
+    #[arg(long, env = "COGNITO_EMULATOR_ISSUER", default_value = "aws", value_parser = ["aws", "endpoint"])]
+    pub issuer: String,
+
+    /// The URL clients use to reach the emulator, for `--issuer endpoint` and discovery
+    /// documents. Defaults to http://{host}:{port}.
+    #[arg(long, env = "COGNITO_EMULATOR_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Hash passwords with production-strength argon2 parameters (slow) instead of the
+    /// cheap default suited to tests. Plaintext is never stored either way.
+    #[arg(long, env = "COGNITO_EMULATOR_STRONG_HASHING")]
+    pub strong_password_hashing: bool,
+}
+
+impl Config {
+    /// Port 0, a fixed seed, no pools: what in-process tests want.
+    pub fn for_tests() -> Self {
+        Config {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 0,
+            region: "us-east-1".to_owned(),
+            account_id: "123456789012".to_owned(),
+            seed: Some(1),
+            log: "warn".to_owned(),
+            seed_file: None,
+            empty: true,
+            issuer: "aws".to_owned(),
+            public_url: None,
+            strong_password_hashing: false,
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! `cognito-emulator`: parse the configuration, seed, bind, serve until Ctrl-C.
+
+use std::sync::Arc;
+
+use clap::Parser;
+use emulator::{seed, AppState, Config, SystemClock};
+use tokio::net::TcpListener;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let config = Config::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into()),
+        )
+        .with_target(false)
+        .init();
+
+    let listener = match TcpListener::bind((config.host, config.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!(
+                "cognito-emulator: cannot bind {}:{}: {e}",
+                config.host, config.port
+            );
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let addr = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("cognito-emulator: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let state = AppState::new(config.clone(), Arc::new(SystemClock));
+    state.set_bound_address(addr);
+    let endpoint = format!("http://{addr}");
+    match seed::load_at_startup(&state) {
+        Ok(outcome) => print!("{}", seed::banner(&state, &endpoint, &outcome)),
+        Err(e) => {
+            eprintln!("cognito-emulator: seeding failed: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    }
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("cognito-emulator: shutting down");
+    };
+    if let Err(e) = emulator::serve(listener, state, shutdown).await {
+        eprintln!("cognito-emulator: {e}");
+        return std::process::ExitCode::FAILURE;
+    }
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,92 @@
+//! A user of a pool, with their credentials, pending codes and sign-in sessions.
+
+use std::collections::BTreeMap;
+
+use crate::clock::Timestamp;
+use crate::crypto::password::PasswordHash;
+use crate::crypto::srp::SrpVerifier;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    Unconfirmed,
+    Confirmed,
+    ResetRequired,
+    ForceChangePassword,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Unconfirmed => "UNCONFIRMED",
+            UserStatus::Confirmed => "CONFIRMED",
+            UserStatus::ResetRequired => "RESET_REQUIRED",
+            UserStatus::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+        }
+    }
+}
+
+/// What the emulator keeps of a password: a slow hash for password flows and an SRP-6a
+/// salt and verifier for USER_SRP_AUTH. Never the password itself.
+#[derive(Clone)]
+pub struct Credentials {
+    pub hash: PasswordHash,
+    pub srp: SrpVerifier,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials(..)")
+    }
+}
+
+/// A code sent to the user and not yet used.
+#[derive(Debug, Clone)]
+pub struct PendingCode {
+    pub code: String,
+    pub expires: Timestamp,
+    pub failed_attempts: u32,
+}
+
+/// One sign-in: the tokens it issued share `event_id` and `origin_jti`, including those
+/// minted later from its refresh token. Revoking it revokes them all.
+#[derive(Debug, Clone)]
+pub struct SignInSession {
+    pub client_id: String,
+    pub origin_jti: String,
+    pub refresh_token: String,
+    pub auth_time: Timestamp,
+    pub refresh_expires: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    /// The internal username: what the caller chose, or for pools whose users sign in
+    /// with email/phone (`UsernameAttributes`) the `sub` UUID.
+    pub username: String,
+    pub sub: String,
+    /// Attribute values as strings (as GetUser returns them), by name; includes `sub`.
+    pub attributes: BTreeMap<String, String>,
+    pub status: UserStatus,
+    pub enabled: bool,
+    pub created: Timestamp,
+    pub last_modified: Timestamp,
+    pub credentials: Option<Credentials>,
+    pub sign_up_code: Option<PendingCode>,
+    pub forgot_password_code: Option<PendingCode>,
+    /// Attribute verification codes by attribute name (`email`, `phone_number`).
+    pub attribute_codes: BTreeMap<String, PendingCode>,
+    pub failed_sign_ins: u32,
+    pub locked_until: Option<Timestamp>,
+    /// Live sign-in sessions by `event_id`.
+    pub sessions: BTreeMap<String, SignInSession>,
+}
+
+impl User {
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).map(String::as_str)
+    }
+
+    pub fn is_verified(&self, attribute: &str) -> bool {
+        self.attribute(&format!("{attribute}_verified")) == Some("true")
+    }
+}

@@ -1,0 +1,79 @@
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{Cx, Operation};
+use crate::auth::{codes, make_credentials, policy, users, ClientCx};
+use crate::error::{ErrorKind, ServiceError};
+use crate::model::UserStatus;
+
+pub struct ConfirmForgotPassword;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    client_id: String,
+    secret_hash: Option<String>,
+    username: String,
+    confirmation_code: String,
+    password: String,
+}
+
+impl Operation for ConfirmForgotPassword {
+    const NAME: &'static str = "ConfirmForgotPassword";
+    type Request = Request;
+    type Response = Value;
+
+    fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
+        let client = ClientCx::load(cx.state, &request.client_id)?;
+        client.check_secret_hash(&request.username, request.secret_hash.as_deref())?;
+        let prevent = client.client.prevents_user_existence_errors();
+        // Redeem the code under the lock (a wrong guess is counted), then hash with none held.
+        let (key, username, pool_id) = {
+            let mut pool = client.entry.state.write();
+            policy::check(
+                &pool.settings.password_policy,
+                &request.password,
+                policy::Wording::Public,
+            )?;
+            let Some(key) = users::find_key(&pool, &request.username) else {
+                // Wire facts §7.7: unknown users read as a wrong code when existence is hidden.
+                return Err(if prevent {
+                    codes::mismatch()
+                } else {
+                    ServiceError::user_not_found()
+                });
+            };
+            let pool_id = pool.id.clone();
+            let user = pool.users.get_mut(&key).expect("found above");
+            if !user.enabled {
+                return Err(if prevent {
+                    codes::mismatch()
+                } else {
+                    ServiceError::not_authorized("User is disabled.")
+                });
+            }
+            if user.status == UserStatus::Unconfirmed {
+                return Err(ServiceError::new(
+                    ErrorKind::UserNotConfirmedException,
+                    "User is not confirmed.",
+                ));
+            }
+            codes::redeem(
+                &mut user.forgot_password_code,
+                &request.confirmation_code,
+                cx.now,
+            )?;
+            (key, user.username.clone(), pool_id)
+        };
+        let credentials = make_credentials(cx.state, &pool_id, &username, &request.password);
+        let mut pool = client.entry.state.write();
+        if let Some(user) = pool.users.get_mut(&key) {
+            user.credentials = Some(credentials);
+            user.status = UserStatus::Confirmed;
+            user.failed_sign_ins = 0;
+            user.locked_until = None;
+            user.last_modified = cx.now;
+        }
+        Ok(json!({}))
+    }
+}

@@ -1,0 +1,68 @@
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{Cx, Operation};
+use crate::auth::{codes, users, ClientCx};
+use crate::error::{ErrorKind, ServiceError};
+use crate::model::UserStatus;
+
+pub struct ConfirmSignUp;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    client_id: String,
+    secret_hash: Option<String>,
+    username: String,
+    confirmation_code: String,
+    #[serde(default)]
+    force_alias_creation: bool,
+}
+
+impl Operation for ConfirmSignUp {
+    const NAME: &'static str = "ConfirmSignUp";
+    type Request = Request;
+    type Response = Value;
+
+    fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
+        let client = ClientCx::load(cx.state, &request.client_id)?;
+        client.check_secret_hash(&request.username, request.secret_hash.as_deref())?;
+        let mut pool = client.entry.state.write();
+        let Some(key) = users::find_key(&pool, &request.username) else {
+            // AWS (PreventUserExistenceErrors=ENABLED): an unknown user reads as a wrong code.
+            return Err(if client.client.prevents_user_existence_errors() {
+                codes::mismatch()
+            } else {
+                ServiceError::user_not_found()
+            });
+        };
+        let delivery = users::code_destination(&pool, &pool.users[&key]).map(|(_, attr, _)| attr);
+        let user = pool.users.get_mut(&key).expect("found above");
+        if user.status != UserStatus::Unconfirmed {
+            return Err(ServiceError::not_authorized(format!(
+                "User cannot be confirmed. Current status is {}",
+                user.status.as_str()
+            )));
+        }
+        codes::redeem(&mut user.sign_up_code, &request.confirmation_code, cx.now)?;
+        let mut confirmed = user.clone();
+        confirmed.status = UserStatus::Confirmed;
+        confirmed.last_modified = cx.now;
+        // The code proved the address it was sent to.
+        if let Some(attribute) = delivery {
+            confirmed
+                .attributes
+                .insert(format!("{attribute}_verified"), "true".to_owned());
+        }
+        super::claim_aliases(&mut pool, confirmed, request.force_alias_creation)?;
+        Ok(json!({}))
+    }
+}
+
+/// AWS's message when a verified alias is already someone else's (wire facts §7.2).
+pub fn alias_exists(attribute: &str) -> ServiceError {
+    ServiceError::new(
+        ErrorKind::AliasExistsException,
+        format!("An account with the {attribute} already exists."),
+    )
+}

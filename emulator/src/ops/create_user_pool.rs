@@ -1,0 +1,78 @@
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use super::pool_settings::{initial_schema, settings_from_request, user_pool_type};
+use super::{Cx, Operation};
+use crate::error::ServiceError;
+use crate::model::{UserPool, UsernameMode};
+use crate::pool_keys::PoolKeys;
+
+pub struct CreateUserPool;
+
+impl Operation for CreateUserPool {
+    const NAME: &'static str = "CreateUserPool";
+    type Request = Map<String, Value>;
+    type Response = Value;
+
+    fn run(cx: &Cx<'_>, request: Self::Request) -> Result<Value, ServiceError> {
+        let name = request
+            .get("PoolName")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let alias_attributes: Vec<String> = list(&request, "AliasAttributes");
+        let username_attributes: Vec<String> = list(&request, "UsernameAttributes");
+        if !alias_attributes.is_empty() && !username_attributes.is_empty() {
+            return Err(ServiceError::invalid_parameter(
+                "Only one of the parameters, UsernameAttributes or AliasAttributes, can be set.",
+            ));
+        }
+        let schema = initial_schema(&request)?;
+        let id = cx.state.ids.user_pool_id(&cx.state.config.region);
+        let pool = UserPool {
+            arn: format!(
+                "arn:aws:cognito-idp:{}:{}:userpool/{id}",
+                cx.state.config.region, cx.state.config.account_id
+            ),
+            id,
+            name: name.to_owned(),
+            created: cx.now,
+            last_modified: cx.now,
+            settings: settings_from_request(&request, false)?,
+            username_mode: if username_attributes.is_empty() {
+                UsernameMode::Username
+            } else {
+                UsernameMode::Attributes(username_attributes)
+            },
+            alias_attributes,
+            schema,
+            case_sensitive: request
+                .get("UsernameConfiguration")
+                .and_then(|c| c.get("CaseSensitive"))
+                .and_then(Value::as_bool),
+            software_token_mfa_enabled: false,
+            stored_mfa: Map::new(),
+            clients: BTreeMap::new(),
+            users: BTreeMap::new(),
+            sign_in_aliases: Default::default(),
+            refresh_tokens: Default::default(),
+        };
+        // Key generation is slow: done before the store is touched, under no lock.
+        let keys = PoolKeys::generate();
+        let rendered = user_pool_type(&pool);
+        cx.state.store.insert_pool(pool, keys);
+        Ok(json!({ "UserPool": rendered }))
+    }
+}
+
+fn list(request: &Map<String, Value>, name: &str) -> Vec<String> {
+    request
+        .get(name)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

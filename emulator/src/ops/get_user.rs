@@ -1,0 +1,36 @@
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{Cx, Operation};
+use crate::auth::{access, users};
+use crate::error::ServiceError;
+
+pub struct GetUser;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    access_token: String,
+}
+
+impl Operation for GetUser {
+    const NAME: &'static str = "GetUser";
+    type Request = Request;
+    type Response = Value;
+
+    fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
+        access::with_user(
+            cx.state,
+            &request.access_token,
+            cx.now,
+            |pool, key, token| {
+                let user = &pool.users[key];
+                let client = pool.clients.get(&token.client_id);
+                Ok(json!({
+                    "Username": user.username,
+                    "UserAttributes": users::attribute_list(pool, client, user),
+                }))
+            },
+        )
+    }
+}

@@ -1,0 +1,69 @@
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{Cx, Operation};
+use crate::auth::{codes, users, ClientCx};
+use crate::error::ServiceError;
+use crate::model::UserStatus;
+use crate::outbox;
+
+pub struct ResendConfirmationCode;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    client_id: String,
+    secret_hash: Option<String>,
+    username: String,
+}
+
+impl Operation for ResendConfirmationCode {
+    const NAME: &'static str = "ResendConfirmationCode";
+    type Request = Request;
+    type Response = Value;
+
+    fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
+        let client = ClientCx::load(cx.state, &request.client_id)?;
+        client.check_secret_hash(&request.username, request.secret_hash.as_deref())?;
+        let mut pool = client.entry.state.write();
+        let pool_id = pool.id.clone();
+        let Some(key) = users::find_key(&pool, &request.username) else {
+            if client.client.prevents_user_existence_errors() {
+                // AWS (wire facts §7.7): a simulated delivery for unknown users.
+                return Ok(
+                    json!({"CodeDeliveryDetails": super::simulated_delivery(&pool, &request.username)}),
+                );
+            }
+            return Err(ServiceError::user_not_found());
+        };
+        let Some((medium, attribute, destination)) =
+            users::code_destination(&pool, &pool.users[&key])
+        else {
+            return Err(ServiceError::invalid_parameter(
+                "Cannot resend codes. Auto verification not turned on.",
+            ));
+        };
+        let user = pool.users.get_mut(&key).expect("found above");
+        if user.status != UserStatus::Unconfirmed {
+            return Err(ServiceError::invalid_parameter(
+                "User is already confirmed.",
+            ));
+        }
+        let code = codes::issue(&cx.state.ids, cx.now, codes::SIGN_UP_TTL);
+        let message = outbox::message(
+            &pool_id,
+            &user.username,
+            medium,
+            &destination,
+            &code.code,
+            "SIGN_UP",
+            cx.now,
+        );
+        user.sign_up_code = Some(code);
+        drop(pool);
+        cx.state.outbox.send(message);
+        Ok(
+            json!({"CodeDeliveryDetails": users::code_delivery_details(medium, attribute, &destination)}),
+        )
+    }
+}

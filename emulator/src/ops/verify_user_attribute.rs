@@ -1,0 +1,43 @@
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{Cx, Operation};
+use crate::auth::{access, codes};
+use crate::error::ServiceError;
+
+pub struct VerifyUserAttribute;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    access_token: String,
+    attribute_name: String,
+    code: String,
+}
+
+impl Operation for VerifyUserAttribute {
+    const NAME: &'static str = "VerifyUserAttribute";
+    type Request = Request;
+    type Response = Value;
+
+    fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
+        access::with_user_mut(cx.state, &request.access_token, cx.now, |pool, key, _| {
+            let user = pool.users.get_mut(key).expect("live user");
+            let mut pending = user.attribute_codes.remove(&request.attribute_name);
+            let result = codes::redeem(&mut pending, &request.code, cx.now);
+            if let Some(still_pending) = pending {
+                user.attribute_codes
+                    .insert(request.attribute_name.clone(), still_pending);
+            }
+            result?;
+            let mut verified = user.clone();
+            verified.attributes.insert(
+                format!("{}_verified", request.attribute_name),
+                "true".to_owned(),
+            );
+            verified.last_modified = cx.now;
+            super::claim_aliases(pool, verified, false)?;
+            Ok(json!({}))
+        })
+    }
+}

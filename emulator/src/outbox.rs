@@ -1,0 +1,78 @@
+//! Codes are not e-mailed or texted: each is logged as one line and kept here, readable at
+//! `GET /_emulator/outbox` (a path no AWS route can take: pool ids never start with `_`).
+
+use parking_lot::Mutex;
+use serde::Serialize;
+
+use crate::clock::Timestamp;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    pub user_pool_id: String,
+    /// The internal username.
+    pub username: String,
+    /// `EMAIL` or `SMS`.
+    pub medium: &'static str,
+    /// The unmasked address or number.
+    pub destination: String,
+    pub code: String,
+    /// `SIGN_UP`, `FORGOT_PASSWORD` or `VERIFY_ATTRIBUTE`.
+    pub purpose: &'static str,
+    /// Epoch milliseconds.
+    pub sent_at: i64,
+}
+
+#[derive(Default)]
+pub struct Outbox {
+    messages: Mutex<Vec<Message>>,
+}
+
+impl Outbox {
+    pub fn send(&self, message: Message) {
+        tracing::info!(
+            pool = %message.user_pool_id,
+            user = %message.username,
+            medium = message.medium,
+            destination = %message.destination,
+            code = %message.code,
+            purpose = message.purpose,
+            "outbox: code sent"
+        );
+        self.messages.lock().push(message);
+    }
+
+    /// Messages, oldest first, optionally for one pool and for one user (matched against the
+    /// internal username or the destination).
+    pub fn list(&self, pool: Option<&str>, user: Option<&str>) -> Vec<Message> {
+        self.messages
+            .lock()
+            .iter()
+            .filter(|m| pool.is_none_or(|p| m.user_pool_id == p))
+            .filter(|m| {
+                user.is_none_or(|u| m.username == u || m.destination.eq_ignore_ascii_case(u))
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// Builds a message; `now` stamps it.
+pub fn message(
+    user_pool_id: &str,
+    username: &str,
+    medium: &'static str,
+    destination: &str,
+    code: &str,
+    purpose: &'static str,
+    now: Timestamp,
+) -> Message {
+    Message {
+        user_pool_id: user_pool_id.to_owned(),
+        username: username.to_owned(),
+        medium,
+        destination: destination.to_owned(),
+        code: code.to_owned(),
+        purpose,
+        sent_at: now.millis(),
+    }
+}

@@ -1,0 +1,328 @@
+//! The only code that knows HTTP: routes, `X-Amz-Target` parsing, body decoding,
+//! SigV4 presence checks, rendering of results and errors, CORS.
+//! Operations below it see JSON values and a `Cx`, never a request.
+
+pub mod schema;
+pub mod sigv4;
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::Value;
+
+use crate::error::{ProtocolError, ServiceError};
+use crate::ops::{self, CallError, Caller, Cx};
+use crate::AppState;
+use schema::{Schema, ValidationError};
+
+/// Requests larger than this are refused before parsing. Cognito inputs are small; the
+/// largest legitimate ones (UpdateUserPool with templates) are a few tens of kilobytes.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", post(api).options(preflight))
+        .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
+        .route("/_emulator/outbox", get(outbox))
+        .fallback(fallback)
+        .with_state(state)
+}
+
+/// Runs one API call by operation name, with the same validation HTTP requests get.
+/// Seed files use this too, so they cannot bypass any check.
+pub fn dispatch(
+    state: &AppState,
+    operation: &str,
+    body: Value,
+    caller: Caller,
+) -> Result<Value, Failure> {
+    let schema = Schema::get();
+    let info = schema.operation(operation).ok_or_else(|| {
+        ProtocolError::unknown_operation(format!("Unknown operation {operation}."))
+    })?;
+    if matches!(caller, Caller::Unsigned) && !info.unsigned {
+        return Err(ProtocolError::new(
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        )
+        .into());
+    }
+    schema.validate(info, &body).map_err(|e| match e {
+        ValidationError::Serialization(m) => Failure::Protocol(ProtocolError::serialization(m)),
+        ValidationError::InvalidParameter(m) => {
+            Failure::Service(ServiceError::invalid_parameter(m))
+        }
+    })?;
+    let Some(entry) = ops::lookup(operation) else {
+        // Known to AWS, not implemented here: a clear, non-retryable client error, never a 500.
+        return Err(Failure::Service(ServiceError::new(
+            crate::error::ErrorKind::UnsupportedOperationException,
+            format!("{operation} is not implemented by this emulator. See the README for supported operations."),
+        )));
+    };
+    let cx = Cx {
+        state,
+        now: state.clock.now(),
+        caller,
+    };
+    entry.call(&cx, body).map_err(|e| match e {
+        CallError::Service(s) => Failure::Service(s),
+        CallError::Protocol(p) => Failure::Protocol(p),
+    })
+}
+
+/// Any error a request can end in, rendered by one function.
+#[derive(Debug)]
+pub enum Failure {
+    Service(ServiceError),
+    Protocol(ProtocolError),
+}
+
+impl From<ProtocolError> for Failure {
+    fn from(e: ProtocolError) -> Self {
+        Failure::Protocol(e)
+    }
+}
+
+impl Failure {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Failure::Service(s) => s.kind.name(),
+            Failure::Protocol(p) => p.type_name,
+        }
+    }
+    pub fn message(&self) -> &str {
+        match self {
+            Failure::Service(s) => &s.message,
+            Failure::Protocol(p) => &p.message,
+        }
+    }
+    fn status(&self) -> StatusCode {
+        match self {
+            Failure::Service(s) => {
+                StatusCode::from_u16(s.kind.status()).unwrap_or(StatusCode::BAD_REQUEST)
+            }
+            Failure::Protocol(_) => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+async fn api(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let request_id = state.ids.uuid();
+    let result = handle(&state, &headers, body).await;
+    match result {
+        Ok(value) => {
+            let mut response = json_response(
+                StatusCode::OK,
+                serde_json::to_vec(&value).unwrap_or_default(),
+            );
+            add_common_headers(&mut response, &request_id);
+            response
+        }
+        Err(failure) => error_response(&failure, &request_id),
+    }
+}
+
+async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Value, Failure> {
+    let target = header_str(headers, "x-amz-target")
+        .ok_or_else(|| ProtocolError::unknown_operation("Missing X-Amz-Target header."))?;
+    let operation = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
+        ProtocolError::unknown_operation(format!(
+            "Unknown target {target}: this endpoint serves {TARGET_PREFIX}*"
+        ))
+    })?;
+    if let Some(content_type) = header_str(headers, "content-type") {
+        let essence = content_type.split(';').next().unwrap_or_default().trim();
+        if !essence.eq_ignore_ascii_case(JSON_CONTENT_TYPE)
+            && !essence.eq_ignore_ascii_case("application/json")
+        {
+            return Err(ProtocolError::serialization(format!(
+                "Unsupported Content-Type {essence}: send {JSON_CONTENT_TYPE}."
+            ))
+            .into());
+        }
+    }
+    let info = Schema::get().operation(operation).ok_or_else(|| {
+        ProtocolError::unknown_operation(format!("Unknown operation {operation}."))
+    })?;
+    let caller = if info.unsigned {
+        Caller::Unsigned
+    } else {
+        Caller::Signed(sigv4::parse_authorization(header_str(
+            headers,
+            "authorization",
+        ))?)
+    };
+    let bytes = read_body(body).await?;
+    let value: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(&bytes)
+            .map_err(|e| ProtocolError::serialization(format!("Malformed JSON body: {e}")))?
+    };
+    dispatch(state, operation, value, caller)
+}
+
+async fn read_body(body: Body) -> Result<Bytes, ProtocolError> {
+    to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
+        ProtocolError::serialization(format!(
+            "Request body is too large or unreadable: the limit is {MAX_BODY_BYTES} bytes."
+        ))
+    })
+}
+
+fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_CONTENT_TYPE),
+    );
+    response
+}
+
+fn add_common_headers(response: &mut Response, request_id: &str) {
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-requestid", v);
+    }
+    add_cors(headers);
+}
+
+/// Renders every error: status, `{"__type", "message"}` body, `x-amzn-ErrorType: Name:` and
+/// `x-amzn-ErrorMessage` headers (wire facts §2.3). Internal errors never carry their own text.
+pub fn error_response(failure: &Failure, request_id: &str) -> Response {
+    let body = serde_json::json!({ "__type": failure.type_name(), "message": failure.message() });
+    let mut response = json_response(
+        failure.status(),
+        serde_json::to_vec(&body).unwrap_or_default(),
+    );
+    add_common_headers(&mut response, request_id);
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&format!("{}:", failure.type_name())) {
+        headers.insert("x-amzn-errortype", v);
+    }
+    // Header values must be visible ASCII; messages with other characters are only in the body.
+    if let Ok(v) = HeaderValue::from_str(failure.message()) {
+        headers.insert("x-amzn-errormessage", v);
+    }
+    response
+}
+
+fn add_cors(headers: &mut HeaderMap) {
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    headers.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"),
+    );
+}
+
+/// CORS preflight: browser SDKs send `X-Amz-Target`, `X-Amz-User-Agent`, `Cache-Control`.
+async fn preflight(headers: HeaderMap) -> Response {
+    let mut response = StatusCode::OK.into_response();
+    let out = response.headers_mut();
+    add_cors(out);
+    out.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("POST, GET, OPTIONS"),
+    );
+    let allowed = headers
+        .get("access-control-request-headers")
+        .cloned()
+        .unwrap_or(HeaderValue::from_static(
+            "content-type,x-amz-target,x-amz-user-agent,cache-control,authorization,x-amz-date,x-amz-security-token,amz-sdk-invocation-id,amz-sdk-request",
+        ));
+    out.insert("access-control-allow-headers", allowed);
+    out.insert("access-control-max-age", HeaderValue::from_static("86400"));
+    response
+}
+
+/// A JSON document for an existing pool, or a 404 naming the missing pool.
+fn pool_document(
+    state: &AppState,
+    pool_id: &str,
+    build: impl FnOnce(&crate::store::PoolEntry) -> Value,
+) -> Response {
+    match state.store.pool(pool_id) {
+        Ok(entry) => {
+            let mut response = axum::Json(build(&entry)).into_response();
+            add_cors(response.headers_mut());
+            response
+        }
+        Err(e) => {
+            let mut response = error_response(&Failure::Service(e), &state.ids.uuid());
+            *response.status_mut() = StatusCode::NOT_FOUND;
+            response
+        }
+    }
+}
+
+/// `GET /{pool}/.well-known/jwks.json` (wire facts §3.2): both signing keys.
+async fn jwks(State(state): State<AppState>, Path(pool_id): Path<String>) -> Response {
+    pool_document(&state, &pool_id, |entry| entry.keys.jwks())
+}
+
+/// `GET /{pool}/.well-known/openid-configuration`, shaped like a pool without a domain's
+/// (wire facts §3.2). `jwks_uri` points at this emulator so verifiers can fetch the keys.
+async fn openid_configuration(
+    State(state): State<AppState>,
+    Path(pool_id): Path<String>,
+) -> Response {
+    let issuer = state.issuer(&pool_id);
+    let base = format!("{}/{pool_id}", state.public_url());
+    pool_document(&state, &pool_id, |_| {
+        serde_json::json!({
+            "authorization_endpoint": format!("{base}/authorize"),
+            "end_session_endpoint": format!("{base}/logout"),
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "issuer": issuer,
+            "jwks_uri": format!("{base}/.well-known/jwks.json"),
+            "response_types_supported": ["code", "token"],
+            "scopes_supported": ["openid", "email", "phone", "profile"],
+            "subject_types_supported": ["public"],
+            "token_endpoint": format!("{base}/token"),
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "userinfo_endpoint": format!("{base}/userInfo"),
+        })
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct OutboxQuery {
+    pool: Option<String>,
+    user: Option<String>,
+}
+
+/// `GET /_emulator/outbox?pool=...&user=...`: the codes the emulator "sent" (emulator only).
+async fn outbox(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<OutboxQuery>,
+) -> Response {
+    let messages = state.outbox.list(q.pool.as_deref(), q.user.as_deref());
+    axum::Json(serde_json::json!({ "messages": messages })).into_response()
+}
+
+async fn fallback(State(state): State<AppState>, method: Method) -> Response {
+    if method == Method::OPTIONS {
+        return preflight(HeaderMap::new()).await;
+    }
+    let failure = Failure::Protocol(ProtocolError::unknown_operation(
+        "No such route: the API is POST / with an X-Amz-Target header.",
+    ));
+    let mut response = error_response(&failure, &state.ids.uuid());
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}

@@ -1,0 +1,11 @@
+//! The emulator's integration tests: one binary, one module per area.
+//! Expected values come from AWS documentation and `shared/reference/cognito-wire-facts.md`
+//! (cited per test), never from the emulator's own output.
+
+mod accounts;
+mod clients;
+mod pools;
+mod protocol;
+mod sdk;
+mod support;
+mod tidy;

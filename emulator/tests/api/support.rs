@@ -1,0 +1,233 @@
+//! Test harness: JSON in, JSON out through the router with a real `X-Amz-Target`.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use emulator::{AppState, Config, ManualClock, Timestamp};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+pub const SIGV4: &str = "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/cognito-idp/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef";
+
+pub struct Harness {
+    pub state: AppState,
+    pub clock: ManualClock,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The `__type` of an error reply.
+    pub fn error_type(&self) -> &str {
+        self.body["__type"].as_str().unwrap_or("")
+    }
+    pub fn message(&self) -> &str {
+        self.body["message"].as_str().unwrap_or("")
+    }
+    #[track_caller]
+    pub fn ok(self) -> Value {
+        assert_eq!(
+            self.status,
+            StatusCode::OK,
+            "expected success, got {}",
+            self.body
+        );
+        self.body
+    }
+    #[track_caller]
+    pub fn err(&self, error_type: &str) -> &Self {
+        assert_eq!(self.status.as_u16(), 400, "{}", self.body);
+        assert_eq!(self.error_type(), error_type, "{}", self.body);
+        self
+    }
+    #[track_caller]
+    pub fn msg(&self, message: &str) -> &Self {
+        assert_eq!(self.message(), message, "{}", self.body);
+        self
+    }
+}
+
+impl Harness {
+    pub fn new() -> Self {
+        let clock = ManualClock::new(Timestamp::from_secs(1_700_000_000));
+        let state = AppState::new(Config::for_tests(), Arc::new(clock.clone()));
+        Harness { state, clock }
+    }
+
+    pub async fn raw(&self, request: Request<Body>) -> Reply {
+        let response = emulator::app(self.state.clone())
+            .oneshot(request)
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Calls `operation`, signed with a SigV4-shaped header (admin credentials).
+    pub async fn call(&self, operation: &str, body: Value) -> Reply {
+        self.raw(request(operation, body, true)).await
+    }
+
+    /// Calls `operation` without credentials, as a browser or the public API would.
+    pub async fn call_unsigned(&self, operation: &str, body: Value) -> Reply {
+        self.raw(request(operation, body, false)).await
+    }
+
+    pub async fn create_pool(&self, extra: Value) -> String {
+        let mut body = json!({"PoolName": "test-pool"});
+        merge(&mut body, extra);
+        let out = self.call("CreateUserPool", body).await.ok();
+        out["UserPool"]["Id"].as_str().unwrap().to_owned()
+    }
+
+    /// Returns (client id, client secret if generated).
+    pub async fn create_client(&self, pool_id: &str, extra: Value) -> (String, Option<String>) {
+        let mut body = json!({"UserPoolId": pool_id, "ClientName": "test-client"});
+        merge(&mut body, extra);
+        let out = self.call("CreateUserPoolClient", body).await.ok();
+        let client = &out["UserPoolClient"];
+        (
+            client["ClientId"].as_str().unwrap().to_owned(),
+            client["ClientSecret"].as_str().map(str::to_owned),
+        )
+    }
+}
+
+pub fn request(operation: &str, body: Value, signed: bool) -> Request<Body> {
+    let mut builder = Request::post("/")
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amz-target",
+            format!("AWSCognitoIdentityProviderService.{operation}"),
+        );
+    if signed {
+        builder = builder
+            .header("authorization", SIGV4)
+            .header("x-amz-date", "20240101T000000Z");
+    }
+    builder.body(Body::from(body.to_string())).unwrap()
+}
+
+pub fn merge(base: &mut Value, extra: Value) {
+    if let (Some(base), Value::Object(extra)) = (base.as_object_mut(), extra) {
+        for (k, v) in extra {
+            base.insert(k, v);
+        }
+    }
+}
+
+/// SECRET_HASH as the tutorial computes it: base64(HMAC-SHA256(secret, username + client_id))
+/// (wire facts §4), written here independently of the emulator's own implementation.
+pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(username.as_bytes());
+    mac.update(client_id.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// A pool and client set up like the tutorial's: email as username, email auto-verified,
+/// 8-character passwords with no class requirements, a client with a secret.
+pub struct Tutorial {
+    pub pool_id: String,
+    pub client_id: String,
+    pub secret: String,
+}
+
+impl Tutorial {
+    pub fn hash(&self, username: &str) -> String {
+        secret_hash(&self.secret, username, &self.client_id)
+    }
+}
+
+pub const PASSWORD: &str = "correct-horse";
+
+impl Harness {
+    pub async fn tutorial(&self, client_extra: Value) -> Tutorial {
+        let pool_id = self
+            .create_pool(json!({
+                "UsernameAttributes": ["email"],
+                "AutoVerifiedAttributes": ["email"],
+                "UsernameConfiguration": {"CaseSensitive": false},
+                "Policies": {"PasswordPolicy": {"MinimumLength": 8}},
+            }))
+            .await;
+        let mut client = json!({
+            "GenerateSecret": true,
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
+        });
+        merge(&mut client, client_extra);
+        let (client_id, secret) = self.create_client(&pool_id, client).await;
+        Tutorial {
+            pool_id,
+            client_id,
+            secret: secret.unwrap(),
+        }
+    }
+
+    /// The newest code the emulator "sent" to `user` in `pool`.
+    pub async fn last_code(&self, pool: &str, user: &str) -> String {
+        let uri = format!("/_emulator/outbox?pool={pool}&user={user}");
+        let reply = self
+            .raw(Request::get(uri).body(Body::empty()).unwrap())
+            .await;
+        let messages = reply.body["messages"].as_array().unwrap();
+        messages.last().expect("a code was sent")["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn sign_up(&self, t: &Tutorial, email: &str, password: &str) -> Reply {
+        self.call_unsigned(
+            "SignUp",
+            json!({"ClientId": t.client_id, "SecretHash": t.hash(email), "Username": email, "Password": password}),
+        )
+        .await
+    }
+
+    /// Signs up and confirms with the emailed code.
+    pub async fn confirmed_user(&self, t: &Tutorial, email: &str) {
+        self.sign_up(t, email, PASSWORD).await.ok();
+        let code = self.last_code(&t.pool_id, email).await;
+        self.call_unsigned(
+            "ConfirmSignUp",
+            json!({"ClientId": t.client_id, "SecretHash": t.hash(email), "Username": email, "ConfirmationCode": code}),
+        )
+        .await
+        .ok();
+    }
+
+    pub async fn sign_in(&self, t: &Tutorial, email: &str, password: &str) -> Reply {
+        self.call_unsigned(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": t.client_id,
+                   "AuthParameters": {"USERNAME": email, "PASSWORD": password, "SECRET_HASH": t.hash(email)}}),
+        )
+        .await
+    }
+
+    /// Signs in and returns the AuthenticationResult.
+    pub async fn tokens(&self, t: &Tutorial, email: &str) -> Value {
+        self.sign_in(t, email, PASSWORD).await.ok()["AuthenticationResult"].clone()
+    }
+}
