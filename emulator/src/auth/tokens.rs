@@ -67,6 +67,7 @@ pub fn mint(
     let now = session.now;
     let issuer = state.issuer(pool_id);
     let iat = now.secs();
+    // AWS adds origin_jti and jti only for clients with token revocation on (wire facts §3.1).
     let revocable = client.enable_token_revocation;
 
     let access_ttl = client.access_token_validity.seconds() as i64;
@@ -83,7 +84,9 @@ pub fn mint(
     access.insert("auth_time".into(), json!(session.auth_time.secs()));
     access.insert("exp".into(), json!(iat + access_ttl));
     access.insert("iat".into(), json!(iat));
-    access.insert("jti".into(), json!(state.ids.uuid()));
+    if revocable {
+        access.insert("jti".into(), json!(state.ids.uuid()));
+    }
     access.insert("username".into(), json!(subject.username));
 
     let id_ttl = client.id_token_validity.seconds() as i64;
@@ -103,7 +106,9 @@ pub fn mint(
     id.insert("auth_time".into(), json!(session.auth_time.secs()));
     id.insert("exp".into(), json!(iat + id_ttl));
     id.insert("iat".into(), json!(iat));
-    id.insert("jti".into(), json!(state.ids.uuid()));
+    if revocable {
+        id.insert("jti".into(), json!(state.ids.uuid()));
+    }
 
     let mut result = json!({
         "AccessToken": keys.access_token.sign(&Value::Object(access)),

@@ -9,3 +9,4 @@ mod protocol;
 mod sdk;
 mod support;
 mod tidy;
+mod tokens;

@@ -195,3 +195,165 @@ async fn sdk_reads_our_errors_as_the_right_variants() {
         .unwrap_err();
     assert_eq!(err.code(), Some("UnsupportedOperationException"), "{err:?}");
 }
+
+/// The tutorial's sequence through the AWS SDK for Rust: sign-up with SECRET_HASH, confirm with
+/// the code from the outbox, sign in, change the password, sign in again, refresh, delete.
+#[tokio::test]
+async fn sdk_runs_the_tutorial_account_flow() {
+    use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
+    let running = Running::start(Config::for_tests(), Arc::new(SystemClock))
+        .await
+        .unwrap();
+    let sdk = sdk_client(&running.endpoint()).await;
+    let pool = sdk
+        .create_user_pool()
+        .pool_name("tutorial")
+        .username_attributes(aws_sdk_cognitoidentityprovider::types::UsernameAttributeType::Email)
+        .auto_verified_attributes(
+            aws_sdk_cognitoidentityprovider::types::VerifiedAttributeType::Email,
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let app = sdk
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("tutorial")
+        .generate_secret(true)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
+    let (client_id, secret) = (app.client_id.unwrap(), app.client_secret.unwrap());
+    let email = "tutorial@example.com";
+    let hash = |u: &str| crate::support::secret_hash(&secret, u, &client_id);
+
+    let signed_up = sdk
+        .sign_up()
+        .client_id(&client_id)
+        .secret_hash(hash(email))
+        .username(email)
+        .password("Passw0rd!")
+        .send()
+        .await
+        .unwrap();
+    assert!(!signed_up.user_confirmed);
+
+    // Wrong SECRET_HASH: the SDK sees NotAuthorizedException.
+    let err = sdk
+        .sign_up()
+        .client_id(&client_id)
+        .secret_hash(hash("someone@else.com"))
+        .username(email)
+        .password("Passw0rd!")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error()
+            .unwrap()
+            .is_not_authorized_exception(),
+        "{err:?}"
+    );
+
+    let code = running
+        .state
+        .outbox
+        .list(Some(&pool), Some(email))
+        .pop()
+        .unwrap()
+        .code;
+    let err = sdk
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .secret_hash(hash(email))
+        .username(email)
+        .confirmation_code(if code == "000000" { "111111" } else { "000000" })
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error().unwrap().is_code_mismatch_exception(),
+        "{err:?}"
+    );
+    sdk.confirm_sign_up()
+        .client_id(&client_id)
+        .secret_hash(hash(email))
+        .username(email)
+        .confirmation_code(code)
+        .send()
+        .await
+        .unwrap();
+
+    let sign_in = |password: &'static str| {
+        sdk.initiate_auth()
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .client_id(&client_id)
+            .auth_parameters("USERNAME", email)
+            .auth_parameters("PASSWORD", password)
+            .auth_parameters("SECRET_HASH", hash(email))
+            .send()
+    };
+    let err = sign_in("WrongPass1!").await.unwrap_err();
+    assert!(
+        err.as_service_error()
+            .unwrap()
+            .is_not_authorized_exception(),
+        "{err:?}"
+    );
+    let tokens = sign_in("Passw0rd!")
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    let access = tokens.access_token.unwrap();
+    sdk.change_password()
+        .access_token(&access)
+        .previous_password("Passw0rd!")
+        .proposed_password("N3wPassw0rd!")
+        .send()
+        .await
+        .unwrap();
+    let tokens = sign_in("N3wPassw0rd!")
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    let user = sdk
+        .get_user()
+        .access_token(tokens.access_token.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let refreshed = sdk
+        .initiate_auth()
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .client_id(&client_id)
+        .auth_parameters("REFRESH_TOKEN", tokens.refresh_token.unwrap())
+        .auth_parameters("SECRET_HASH", hash(&user.username))
+        .send()
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    assert!(refreshed.refresh_token.is_none());
+    sdk.delete_user()
+        .access_token(refreshed.access_token.unwrap())
+        .send()
+        .await
+        .unwrap();
+    let err = sign_in("N3wPassw0rd!").await.unwrap_err();
+    assert!(
+        err.as_service_error()
+            .unwrap()
+            .is_user_not_found_exception(),
+        "{err:?}"
+    );
+}

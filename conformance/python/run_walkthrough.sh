@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the tutorial's boto3 walkthrough against the release cognito-emulator on a free
+# loopback port, in a fresh virtualenv with the pinned requirements. Used by .ci/run.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="$(mktemp -d)"
+
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+
+cargo build --quiet --release -p emulator --bin cognito-emulator
+"$root/target/release/cognito-emulator" --port 0 --seed 1 --log warn > "$work/banner.log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+for _ in $(seq 1 100); do
+  grep -q '^export COGNITO_CLIENT_SECRET=' "$work/banner.log" && break
+  kill -0 "$pid" 2>/dev/null || { cat "$work/banner.log"; echo "emulator exited early"; exit 1; }
+  sleep 0.1
+done
+eval "$(grep '^export' "$work/banner.log")"
+"$work/venv/bin/python" "$here/tutorial_walkthrough.py"

@@ -1,0 +1,179 @@
+"""The tutorial's own calls, made with boto3 against a running cognito-emulator.
+
+Exactly the tutorial's sequence: sign_up with SecretHash, confirm_sign_up with the code
+(read from the emulator's outbox), initiate_auth USER_PASSWORD_AUTH with SECRET_HASH,
+change_password, initiate_auth with the new password, refresh, delete_user; and each
+wrong input along the way (bad SecretHash, wrong code, wrong password, edited token)
+must be refused with Cognito's error.
+
+Configuration comes from the variables the emulator's banner prints:
+AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, COGNITO_REGION_NAME, COGNITO_USER_POOL_ID,
+COGNITO_USER_CLIENT_ID, COGNITO_CLIENT_SECRET.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import sys
+import urllib.parse
+import urllib.request
+import uuid
+
+import boto3
+from botocore.exceptions import ClientError
+
+ENDPOINT = os.environ["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"]
+REGION = os.environ["COGNITO_REGION_NAME"]
+POOL_ID = os.environ["COGNITO_USER_POOL_ID"]
+CLIENT_ID = os.environ["COGNITO_USER_CLIENT_ID"]
+CLIENT_SECRET = os.environ["COGNITO_CLIENT_SECRET"]
+
+checks = {"passed": 0, "failed": 0}
+
+
+def get_secret_hash(username):
+    """The tutorial's helper, verbatim in substance."""
+    msg = username + CLIENT_ID
+    dig = hmac.new(str(CLIENT_SECRET).encode("utf-8"), msg=str(msg).encode("utf-8"), digestmod=hashlib.sha256).digest()
+    return base64.b64encode(dig).decode()
+
+
+def check(name, condition, detail=""):
+    if condition:
+        checks["passed"] += 1
+        print(f"PASS {name}")
+    else:
+        checks["failed"] += 1
+        print(f"FAIL {name} {detail}")
+
+
+def expect_error(name, code, call, message=None):
+    try:
+        call()
+    except ClientError as e:
+        got = e.response["Error"]["Code"]
+        got_message = e.response["Error"]["Message"]
+        ok = got == code and (message is None or got_message == message)
+        check(name, ok, f"got {got}: {got_message}")
+        return
+    check(name, False, "no error raised")
+
+
+def outbox_code(email):
+    query = urllib.parse.urlencode({"pool": POOL_ID, "user": email})
+    with urllib.request.urlopen(f"{ENDPOINT}/_emulator/outbox?{query}") as r:
+        messages = json.load(r)["messages"]
+    return messages[-1]["code"]
+
+
+def manage_pools(client):
+    """Admin calls (SigV4-signed with the dummy credentials): a pool and a client round trip."""
+    pool = client.create_user_pool(PoolName="walkthrough", UsernameAttributes=["email"])["UserPool"]
+    check("create_user_pool returns an id shaped like AWS's", pool["Id"].startswith(REGION + "_") and len(pool["Id"].split("_")[1]) == 9)
+    described = client.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
+    check("describe_user_pool", described["Name"] == "walkthrough" and described["UsernameAttributes"] == ["email"])
+    app = client.create_user_pool_client(UserPoolId=pool["Id"], ClientName="walkthrough", GenerateSecret=True)["UserPoolClient"]
+    check("create_user_pool_client with a secret", len(app["ClientId"]) == 26 and "ClientSecret" in app)
+    got = client.describe_user_pool_client(UserPoolId=pool["Id"], ClientId=app["ClientId"])["UserPoolClient"]
+    check("describe_user_pool_client", got["ClientSecret"] == app["ClientSecret"])
+    expect_error(
+        "describe_user_pool of a missing pool",
+        "ResourceNotFoundException",
+        lambda: client.describe_user_pool(UserPoolId=REGION + "_missing12"),
+        f"User pool {REGION}_missing12 does not exist.",
+    )
+    expect_error("an unimplemented operation is a plain client error", "UnsupportedOperationException", lambda: client.describe_risk_configuration(UserPoolId=pool["Id"]))
+    client.delete_user_pool(UserPoolId=pool["Id"])
+    check("delete_user_pool", True)
+
+
+def main():
+    client = boto3.client("cognito-idp", region_name=REGION, endpoint_url=ENDPOINT)
+    manage_pools(client)
+    email = f"walkthrough-{uuid.uuid4().hex[:8]}@example.com"
+    password, new_password = "Passw0rd!", "N3w-Passw0rd!"
+
+    expect_error(
+        "sign_up with a wrong SecretHash",
+        "NotAuthorizedException",
+        lambda: client.sign_up(ClientId=CLIENT_ID, SecretHash=get_secret_hash("x" + email), Username=email, Password=password),
+        f"Unable to verify secret hash for client {CLIENT_ID}",
+    )
+    expect_error(
+        "sign_up without a SecretHash",
+        "NotAuthorizedException",
+        lambda: client.sign_up(ClientId=CLIENT_ID, Username=email, Password=password),
+        f"Client {CLIENT_ID} is configured with secret but SECRET_HASH was not received",
+    )
+    resp = client.sign_up(
+        ClientId=CLIENT_ID,
+        SecretHash=get_secret_hash(email),
+        Username=email,
+        Password=password,
+        UserAttributes=[{"Name": "email", "Value": email}],
+    )
+    check("sign_up answers UserConfirmed False", resp["UserConfirmed"] is False)
+    check("sign_up masks the destination", resp["CodeDeliveryDetails"]["Destination"] == "w***@e***", resp.get("CodeDeliveryDetails"))
+
+    code = outbox_code(email)
+    wrong = "000000" if code != "000000" else "111111"
+    expect_error(
+        "confirm_sign_up with a wrong code",
+        "CodeMismatchException",
+        lambda: client.confirm_sign_up(ClientId=CLIENT_ID, SecretHash=get_secret_hash(email), Username=email, ConfirmationCode=wrong),
+        "Invalid verification code provided, please try again.",
+    )
+    client.confirm_sign_up(ClientId=CLIENT_ID, SecretHash=get_secret_hash(email), Username=email, ConfirmationCode=code)
+    check("confirm_sign_up with the emailed code", True)
+
+    def sign_in(pw):
+        return client.initiate_auth(
+            ClientId=CLIENT_ID,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": pw, "SECRET_HASH": get_secret_hash(email)},
+        )
+
+    expect_error("initiate_auth with a wrong password", "NotAuthorizedException", lambda: sign_in("Wr0ng-pass!"), "Incorrect username or password.")
+    auth = sign_in(password)
+    result = auth["AuthenticationResult"]
+    check("initiate_auth returns Bearer tokens", result["TokenType"] == "Bearer" and result["ExpiresIn"] == 3600)
+    check("initiate_auth returns empty ChallengeParameters", auth.get("ChallengeParameters") == {})
+
+    access = result["AccessToken"]
+    header, payload, signature = access.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["username"] = "someone-else"
+    edited = header + "." + base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=") + "." + signature
+    expect_error("get_user with an edited token", "NotAuthorizedException", lambda: client.get_user(AccessToken=edited), "Invalid Access Token")
+
+    client.change_password(PreviousPassword=password, ProposedPassword=new_password, AccessToken=access)
+    check("change_password", True)
+    expect_error("initiate_auth with the old password", "NotAuthorizedException", lambda: sign_in(password))
+    result = sign_in(new_password)["AuthenticationResult"]
+    check("initiate_auth with the new password", "AccessToken" in result)
+
+    user = client.get_user(AccessToken=result["AccessToken"])
+    refreshed = client.initiate_auth(
+        ClientId=CLIENT_ID,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": result["RefreshToken"], "SECRET_HASH": get_secret_hash(user["Username"])},
+    )["AuthenticationResult"]
+    check("refresh returns new tokens and no refresh token", "AccessToken" in refreshed and "RefreshToken" not in refreshed)
+
+    client.global_sign_out(AccessToken=refreshed["AccessToken"])
+    expect_error("get_user with a revoked token", "NotAuthorizedException", lambda: client.get_user(AccessToken=refreshed["AccessToken"]), "Access Token has been revoked")
+
+    result = sign_in(new_password)["AuthenticationResult"]
+    client.delete_user(AccessToken=result["AccessToken"])
+    check("delete_user", True)
+    # The tutorial's pool hides user existence (PreventUserExistenceErrors ENABLED, the console default).
+    expect_error("initiate_auth after delete_user", "NotAuthorizedException", lambda: sign_in(new_password), "Incorrect username or password.")
+
+    print(f"{checks['passed']} passed, {checks['failed']} failed")
+    return 1 if checks["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
