@@ -1,0 +1,6 @@
+//! `cognito-bench`: not written yet.
+
+fn main() {
+    eprintln!("cognito-bench: not implemented yet");
+    std::process::exit(2);
+}
