@@ -10,12 +10,12 @@ use parking_lot::RwLock;
 
 use crate::error::ServiceError;
 use crate::model::UserPool;
-use crate::pool_keys::PoolKeys;
+use crate::pool_keys::LazyKeys;
 
 /// One user pool: its signing keys (immutable) and its mutable state behind its own lock,
 /// so traffic on one pool never waits for another.
 pub struct PoolEntry {
-    pub keys: Arc<PoolKeys>,
+    pub keys: LazyKeys,
     pub state: RwLock<UserPool>,
 }
 
@@ -49,9 +49,9 @@ impl Store {
             .map_err(|_| ServiceError::client_not_found(client_id))
     }
 
-    pub fn insert_pool(&self, pool: UserPool, keys: PoolKeys) -> Arc<PoolEntry> {
+    pub fn insert_pool(&self, pool: UserPool) -> Arc<PoolEntry> {
         let entry = Arc::new(PoolEntry {
-            keys: Arc::new(keys),
+            keys: LazyKeys::default(),
             state: RwLock::new(pool),
         });
         let id = entry.state.read().id.clone();

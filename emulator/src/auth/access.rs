@@ -41,7 +41,7 @@ pub fn verify(
         .and_then(|iss| iss.rsplit('/').next().map(str::to_owned))
         .ok_or_else(invalid)?;
     let entry = state.store.pool(&pool_id).map_err(|_| invalid())?;
-    let claims = jwt::verify(token, [&entry.keys.access_token]).map_err(|_| invalid())?;
+    let claims = jwt::verify(token, [&entry.keys.get().access_token]).map_err(|_| invalid())?;
     let str_claim = |name: &str| claims.get(name).and_then(Value::as_str);
     if str_claim("iss") != Some(state.issuer(&pool_id).as_str())
         || str_claim("token_use") != Some("access")

@@ -13,7 +13,7 @@ use super::{users, ClientCx};
 use crate::clock::Timestamp;
 use crate::crypto::password;
 use crate::error::{ErrorKind, ServiceError};
-use crate::model::{Credentials, SignInSession, UserStatus};
+use crate::model::{SignInSession, UserStatus};
 use crate::AppState;
 
 /// AWS: five failed sign-ins are free; then a lockout starting at 1 second and doubling,
@@ -80,7 +80,7 @@ pub fn password_auth(
     // 2. The slow part, with no lock held.
     let ok = credentials
         .as_ref()
-        .is_some_and(|c: &Credentials| password::verify_password(password_given, &c.hash));
+        .is_some_and(|c| password::verify_password(password_given, &c.hash));
 
     // 3. Commit.
     let mut pool = cx.entry.state.write();
@@ -157,7 +157,7 @@ pub fn password_auth(
     };
     Ok(AuthStep::Authenticated(tokens::mint(
         state,
-        &cx.entry.keys,
+        cx.entry.keys.get(),
         &pool_id,
         &cx.client,
         &subject,
@@ -216,7 +216,7 @@ pub fn refresh_auth(
     };
     Ok(AuthStep::Authenticated(tokens::mint(
         state,
-        &cx.entry.keys,
+        cx.entry.keys.get(),
         &pool_id,
         &cx.client,
         &subject,

@@ -80,14 +80,14 @@ impl ClientCx {
     }
 }
 
-/// Hashes a new password and derives its SRP verifier (for the internal username, wire facts §5.3).
+/// Hashes a new password and keeps what SRP needs (for the internal username, wire facts §5.3).
 /// Slow: call with no lock held.
 pub fn make_credentials(
     state: &AppState,
     user_pool_id: &str,
     username: &str,
     password: &str,
-) -> crate::model::Credentials {
+) -> Arc<crate::model::Credentials> {
     use crate::crypto::{password as pw, srp};
     let strength = if state.config.strong_password_hashing {
         pw::HashStrength::Production
@@ -95,13 +95,13 @@ pub fn make_credentials(
         pw::HashStrength::Fast
     };
     let hash = pw::hash_password(password, &state.ids.bytes::<16>(), strength);
-    let srp = srp::compute_verifier(
+    let srp = srp::SrpCredential::new(
         srp::pool_name(user_pool_id),
         username,
         password,
         &state.ids.bytes::<16>(),
     );
-    crate::model::Credentials { hash, srp }
+    Arc::new(crate::model::Credentials { hash, srp })
 }
 
 /// Reads a required entry of `AuthParameters`/`ChallengeResponses`.

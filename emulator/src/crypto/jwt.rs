@@ -4,12 +4,12 @@
 
 use std::fmt;
 
-use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der, PublicKeyX509Der};
+use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
 use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::KeyPair as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -17,7 +17,9 @@ use sha2::{Digest, Sha256};
 /// One RSA key of a user pool. Cognito signs ID and access tokens with two different keys.
 pub struct SigningKey {
     kid: String,
-    encoding: EncodingKey,
+    /// Kept parsed: re-reading the key per token (as `jsonwebtoken::EncodingKey` does) more
+    /// than doubles the cost of a signature.
+    key_pair: KeyPair,
     decoding: DecodingKey,
     n_b64url: String,
     e_b64url: String,
@@ -68,11 +70,6 @@ impl SigningKey {
     /// AWS's kids (how AWS derives its kids is not public).
     pub fn generate() -> SigningKey {
         let key_pair = KeyPair::generate(KeySize::Rsa2048).expect("RSA-2048 key generation");
-        let pkcs8: Pkcs8V1Der<'static> = key_pair.as_der().expect("RSA key serialises as PKCS#8");
-        // jsonwebtoken's aws-lc backend reads RSA private keys as PKCS#1 `RSAPrivateKey`
-        // (`RsaKeyPair::from_der`), while aws-lc-rs only exports PKCS#8.
-        let pkcs1 = pkcs8_rsa_private_key(pkcs8.as_ref()).expect("aws-lc-rs PKCS#8 is RSA");
-
         let public_key = key_pair.public_key();
         let spki: PublicKeyX509Der<'static> = public_key
             .as_der()
@@ -81,13 +78,16 @@ impl SigningKey {
         let n = public_key.modulus();
         let e = public_key.exponent();
 
+        let n_b64url = URL_SAFE_NO_PAD.encode(n.big_endian_without_leading_zero());
+        let e_b64url = URL_SAFE_NO_PAD.encode(e.big_endian_without_leading_zero());
+        let decoding = DecodingKey::from_rsa_der(public_key.as_ref());
         SigningKey {
             kid,
-            encoding: EncodingKey::from_rsa_der(pkcs1),
+            key_pair,
             // `as_ref()` is the PKCS#1 `RSAPublicKey`, which the aws-lc verifier parses.
-            decoding: DecodingKey::from_rsa_der(public_key.as_ref()),
-            n_b64url: URL_SAFE_NO_PAD.encode(n.big_endian_without_leading_zero()),
-            e_b64url: URL_SAFE_NO_PAD.encode(e.big_endian_without_leading_zero()),
+            decoding,
+            n_b64url,
+            e_b64url,
         }
     }
 
@@ -128,10 +128,16 @@ impl SigningKey {
             URL_SAFE_NO_PAD.encode(header),
             URL_SAFE_NO_PAD.encode(payload)
         );
-        let signature =
-            jsonwebtoken::crypto::sign(signing_input.as_bytes(), &self.encoding, Algorithm::RS256)
-                .expect("RS256 signing with a freshly generated key");
-        format!("{signing_input}.{signature}")
+        let mut signature = vec![0u8; self.key_pair.public_modulus_len()];
+        self.key_pair
+            .sign(
+                &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                &aws_lc_rs::rand::SystemRandom::new(),
+                signing_input.as_bytes(),
+                &mut signature,
+            )
+            .expect("RS256 signing with a freshly generated key");
+        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
     }
 }
 
@@ -198,53 +204,6 @@ fn decode_json_object(part: &str) -> Result<Map<String, Value>, TokenError> {
         Ok(Value::Object(map)) => Ok(map),
         _ => Err(TokenError::Malformed),
     }
-}
-
-/// The `RSAPrivateKey` inside an RSA PKCS#8 `PrivateKeyInfo` (RFC 5208):
-/// `SEQUENCE { INTEGER version, SEQUENCE { OID rsaEncryption, NULL }, OCTET STRING privateKey, … }`.
-fn pkcs8_rsa_private_key(pkcs8: &[u8]) -> Option<&[u8]> {
-    const SEQUENCE: u8 = 0x30;
-    const INTEGER: u8 = 0x02;
-    const OCTET_STRING: u8 = 0x04;
-    // OBJECT IDENTIFIER 1.2.840.113549.1.1.1 (rsaEncryption), DER-encoded with tag and length.
-    const RSA_ENCRYPTION_OID: &[u8] = &[
-        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
-    ];
-
-    let (private_key_info, _) = der_element(pkcs8, SEQUENCE)?;
-    let (_version, rest) = der_element(private_key_info, INTEGER)?;
-    let (algorithm, rest) = der_element(rest, SEQUENCE)?;
-    if !algorithm.starts_with(RSA_ENCRYPTION_OID) {
-        return None;
-    }
-    let (private_key, _attributes) = der_element(rest, OCTET_STRING)?;
-    Some(private_key)
-}
-
-/// Splits one DER element with the expected tag off `input`: `(contents, rest)`.
-fn der_element(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
-    let (&actual_tag, input) = input.split_first()?;
-    if actual_tag != tag {
-        return None;
-    }
-    let (&first, mut input) = input.split_first()?;
-    let len = if first < 0x80 {
-        usize::from(first)
-    } else {
-        let count = usize::from(first & 0x7f);
-        if count == 0 || count > 4 || input.len() < count {
-            return None;
-        }
-        let (len_bytes, rest) = input.split_at(count);
-        input = rest;
-        len_bytes
-            .iter()
-            .fold(0usize, |len, &byte| (len << 8) | usize::from(byte))
-    };
-    if input.len() < len {
-        return None;
-    }
-    Some(input.split_at(len))
 }
 
 #[cfg(test)]
@@ -459,20 +418,5 @@ mod tests {
         let other_jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(OTHER_KEY.jwk()).unwrap();
         let other_key = DecodingKey::from_jwk(&other_jwk).unwrap();
         assert!(jsonwebtoken::decode::<Value>(&token, &other_key, &validation).is_err());
-    }
-
-    #[test]
-    fn der_walker_rejects_truncated_and_foreign_input() {
-        assert_eq!(pkcs8_rsa_private_key(&[]), None);
-        assert_eq!(pkcs8_rsa_private_key(&[0x30]), None);
-        assert_eq!(
-            pkcs8_rsa_private_key(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]),
-            None
-        );
-        assert_eq!(pkcs8_rsa_private_key(&[0x30, 0x03, 0x02, 0x01, 0x00]), None);
-        assert_eq!(
-            der_element(&[0x04, 0x02, 0xaa, 0xbb, 0xcc], 0x04),
-            Some((&[0xaa, 0xbb][..], &[0xcc][..]))
-        );
     }
 }

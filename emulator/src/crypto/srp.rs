@@ -156,6 +156,41 @@ pub fn compute_verifier(
     }
 }
 
+/// What the emulator keeps per user for SRP: the salt and `x` (the salted SHA-256 of the
+/// password that §5.2 defines; never the password), with `v = g^x mod N` derived on first use.
+/// Deriving `v` is a 3072-bit modular exponentiation (about 1.4 ms); deferring it keeps SignUp
+/// cheap for the many users who never sign in with SRP.
+pub struct SrpCredential {
+    salt: Vec<u8>,
+    x: BigUint,
+    verifier: std::sync::OnceLock<SrpVerifier>,
+}
+
+impl SrpCredential {
+    /// Same inputs as [`compute_verifier`], minus the exponentiation.
+    pub fn new(pool_name: &str, user_id_for_srp: &str, password: &str, salt: &[u8]) -> Self {
+        SrpCredential {
+            salt: salt.to_vec(),
+            x: private_key_x(pool_name, user_id_for_srp, password, salt),
+            verifier: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The verifier, computed on the first call. Slow the first time: call with no lock held.
+    pub fn verifier(&self) -> &SrpVerifier {
+        self.verifier.get_or_init(|| SrpVerifier {
+            salt: self.salt.clone(),
+            verifier: GENERATOR.modpow(&self.x, &N),
+        })
+    }
+}
+
+impl std::fmt::Debug for SrpCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SrpCredential(..)")
+    }
+}
+
 fn private_key_x(pool_name: &str, user_id: &str, password: &str, salt: &[u8]) -> BigUint {
     let identity = to_hex(&Sha256::digest(
         format!("{pool_name}{user_id}:{password}").as_bytes(),
@@ -643,5 +678,14 @@ mod tests {
                 vector.signature
             ));
         }
+    }
+
+    #[test]
+    fn lazy_credential_derives_the_same_verifier() {
+        let salt = [7u8; 16];
+        let lazy = SrpCredential::new("AbC123", "alice", "Correct-Horse-1", &salt);
+        let eager = compute_verifier("AbC123", "alice", "Correct-Horse-1", &salt);
+        assert_eq!(lazy.verifier(), &eager);
+        assert_eq!(format!("{lazy:?}"), "SrpCredential(..)");
     }
 }

@@ -1,10 +1,11 @@
 //! A user of a pool, with their credentials, pending codes and sign-in sessions.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::clock::Timestamp;
 use crate::crypto::password::PasswordHash;
-use crate::crypto::srp::SrpVerifier;
+use crate::crypto::srp::SrpCredential;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserStatus {
@@ -27,10 +28,9 @@ impl UserStatus {
 
 /// What the emulator keeps of a password: a slow hash for password flows and an SRP-6a
 /// salt and verifier for USER_SRP_AUTH. Never the password itself.
-#[derive(Clone)]
 pub struct Credentials {
     pub hash: PasswordHash,
-    pub srp: SrpVerifier,
+    pub srp: SrpCredential,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -70,7 +70,8 @@ pub struct User {
     pub enabled: bool,
     pub created: Timestamp,
     pub last_modified: Timestamp,
-    pub credentials: Option<Credentials>,
+    /// Shared, so snapshots taken for hashing outside the lock copy a pointer.
+    pub credentials: Option<Arc<Credentials>>,
     pub sign_up_code: Option<PendingCode>,
     pub forgot_password_code: Option<PendingCode>,
     /// Attribute verification codes by attribute name (`email`, `phone_number`).

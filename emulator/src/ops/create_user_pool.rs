@@ -6,7 +6,6 @@ use super::pool_settings::{initial_schema, settings_from_request, user_pool_type
 use super::{Cx, Operation};
 use crate::error::ServiceError;
 use crate::model::{UserPool, UsernameMode};
-use crate::pool_keys::PoolKeys;
 
 pub struct CreateUserPool;
 
@@ -57,10 +56,9 @@ impl Operation for CreateUserPool {
             sign_in_aliases: Default::default(),
             refresh_tokens: Default::default(),
         };
-        // Key generation is slow: done before the store is touched, under no lock.
-        let keys = PoolKeys::generate();
         let rendered = user_pool_type(&pool);
-        cx.state.store.insert_pool(pool, keys);
+        // Signing keys are generated on first use (see `pool_keys`).
+        cx.state.store.insert_pool(pool);
         Ok(json!({ "UserPool": rendered }))
     }
 }

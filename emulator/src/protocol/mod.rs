@@ -272,7 +272,7 @@ fn pool_document(
 
 /// `GET /{pool}/.well-known/jwks.json` (wire facts §3.2): both signing keys.
 async fn jwks(State(state): State<AppState>, Path(pool_id): Path<String>) -> Response {
-    pool_document(&state, &pool_id, |entry| entry.keys.jwks())
+    pool_document(&state, &pool_id, |entry| entry.keys.get().jwks())
 }
 
 /// `GET /{pool}/.well-known/openid-configuration`, shaped like a pool without a domain's
