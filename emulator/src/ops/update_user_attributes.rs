@@ -3,7 +3,7 @@ use serde_json::{json, Value};
 
 use super::{AttributeType, Cx, Operation};
 use crate::auth::{access, codes, users};
-use crate::error::ServiceError;
+use crate::error::{ErrorKind, ServiceError};
 use crate::outbox;
 
 pub struct UpdateUserAttributes;
@@ -68,7 +68,10 @@ impl Operation for UpdateUserAttributes {
                     }
                 }
                 if let Some((attribute, _)) = users::alias_conflict(pool, &user) {
-                    return Err(users::username_exists(pool, Some(&attribute)));
+                    return Err(ServiceError::new(
+                        ErrorKind::AliasExistsException,
+                        format!("An account with the given {attribute} already exists."),
+                    ));
                 }
                 user.last_modified = cx.now;
                 users::put_user(pool, user);

@@ -862,3 +862,20 @@ async fn delete_user_attributes_refuses_required_ones() {
     // This pool is case sensitive (API default) and has a plain username.
     assert_eq!(me["Username"], "dora");
 }
+
+#[tokio::test]
+async fn an_email_taken_by_another_user_cannot_be_claimed() {
+    let (h, t) = setup().await;
+    h.confirmed_user(&t, EMAIL).await;
+    h.confirmed_user(&t, "other@example.com").await;
+    let token = access_token(&h.tokens(&t, "other@example.com").await);
+    h.call_unsigned(
+        "UpdateUserAttributes",
+        json!({"AccessToken": token, "UserAttributes": [{"Name": "email", "Value": EMAIL}]}),
+    )
+    .await
+    .err("AliasExistsException");
+    // Nothing changed: both still sign in with their own address.
+    h.sign_in(&t, EMAIL, PASSWORD).await.ok();
+    h.sign_in(&t, "other@example.com", PASSWORD).await.ok();
+}

@@ -194,3 +194,71 @@ async fn openid_configuration_names_the_issuer_and_jwks() {
         json!(["RS256"])
     );
 }
+
+/// `--issuer endpoint`: `iss` is `{public URL}/{pool}` (what pycognito requires with a custom
+/// endpoint_url, wire facts §0.7), and the emulator accepts its own tokens under that issuer.
+#[tokio::test]
+async fn endpoint_issuer_uses_the_public_url() {
+    use std::sync::Arc;
+    let mut config = emulator::Config::for_tests();
+    config.issuer = "endpoint".to_owned();
+    let running = emulator::Running::start(config, Arc::new(emulator::SystemClock))
+        .await
+        .unwrap();
+    let state = &running.state;
+    let pool = emulator::protocol::dispatch(
+        state,
+        "CreateUserPool",
+        json!({"PoolName": "p"}),
+        emulator::ops::Caller::Seed,
+    )
+    .unwrap()["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        state.issuer(&pool),
+        format!("{}/{pool}", running.endpoint())
+    );
+    let client = emulator::protocol::dispatch(
+        state,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
+        emulator::ops::Caller::Seed,
+    )
+    .unwrap()["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let call = |op: &str, body: Value| {
+        emulator::protocol::dispatch(state, op, body, emulator::ops::Caller::Unsigned)
+    };
+    call(
+        "SignUp",
+        json!({"ClientId": client, "Username": "erin", "Password": "Passw0rd!x"}),
+    )
+    .unwrap();
+    emulator::protocol::dispatch(
+        state,
+        "AdminConfirmSignUp",
+        json!({"UserPoolId": pool, "Username": "erin"}),
+        emulator::ops::Caller::Seed,
+    )
+    .unwrap();
+    let out = call(
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": "erin", "PASSWORD": "Passw0rd!x"}}),
+    )
+    .unwrap();
+    let access = out["AuthenticationResult"]["AccessToken"].as_str().unwrap();
+    let jwks: JwkSet =
+        serde_json::from_value(state.store.pool(&pool).unwrap().keys.get().jwks()).unwrap();
+    let claims = verify(
+        &jwks,
+        access,
+        &format!("{}/{pool}", running.endpoint()),
+        None,
+    );
+    assert_eq!(claims["username"], "erin");
+    call("GetUser", json!({"AccessToken": access})).unwrap();
+}
