@@ -52,6 +52,7 @@ pub struct Inner {
     pub clock: Arc<dyn Clock>,
     pub ids: ids::IdGen,
     pub outbox: outbox::Outbox,
+    pub verified_tokens: auth::access::VerifiedTokens,
     /// The URL clients reach us at, known once bound (`--public-url` wins).
     public_url: OnceLock<String>,
 }
@@ -72,6 +73,7 @@ impl AppState {
             clock,
             ids,
             outbox: outbox::Outbox::default(),
+            verified_tokens: Default::default(),
             public_url: OnceLock::new(),
         }))
     }

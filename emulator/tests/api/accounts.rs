@@ -511,7 +511,15 @@ async fn access_tokens_expire_on_the_clock() {
     let (h, t) = setup().await;
     h.confirmed_user(&t, EMAIL).await;
     let token = access_token(&h.tokens(&t, EMAIL).await);
-    h.clock.advance(Duration::from_secs(3600));
+    // Used once while valid (so verified and remembered), then again after expiry.
+    h.call_unsigned("GetUser", json!({"AccessToken": token}))
+        .await
+        .ok();
+    h.clock.advance(Duration::from_secs(3599));
+    h.call_unsigned("GetUser", json!({"AccessToken": token}))
+        .await
+        .ok();
+    h.clock.advance(Duration::from_secs(1));
     h.call_unsigned("GetUser", json!({"AccessToken": token}))
         .await
         .err("NotAuthorizedException")
