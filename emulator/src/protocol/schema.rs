@@ -127,7 +127,15 @@ impl std::error::Error for ValidationError {}
 struct Pattern {
     /// As written in the model; quoted in error messages.
     source: String,
-    regex: fancy_regex::Regex,
+    /// Compiled on first use: compiling all 47 (several with large Unicode classes) at start-up
+    /// cost milliseconds and megabytes that most runs never need. A test compiles every one.
+    regex: std::sync::OnceLock<fancy_regex::Regex>,
+}
+
+impl Pattern {
+    fn regex(&self) -> &fancy_regex::Regex {
+        self.regex.get_or_init(|| compile_java_regex(&self.source))
+    }
 }
 
 struct Shape {
@@ -292,7 +300,7 @@ impl Schema {
                         *pattern_ids.entry(p.clone()).or_insert_with(|| {
                             patterns.push(Pattern {
                                 source: p.clone(),
-                                regex: compile_java_regex(p),
+                                regex: std::sync::OnceLock::new(),
                             });
                             patterns.len() - 1
                         })
@@ -448,7 +456,7 @@ impl Schema {
         }
         if let Some(p) = pattern {
             // An error of the regex engine (backtrack limit) counts as a mismatch.
-            if !self.patterns[*p].regex.is_match(s).unwrap_or(false) {
+            if !self.patterns[*p].regex().is_match(s).unwrap_or(false) {
                 bits |= V_PATTERN;
             }
         }
@@ -1199,41 +1207,45 @@ mod tests {
     fn all_patterns_compile_and_are_full_match() {
         let s = Schema::get();
         assert_eq!(s.patterns.len(), 47);
+        // Every pattern compiles (they compile lazily at run time, so this is where a bad one shows).
+        for p in &s.patterns {
+            p.regex();
+        }
         // Full-match semantics: a pattern without anchors must not match a substring.
         let pool = s
             .patterns
             .iter()
             .find(|p| p.source == r"[\w-]+_[0-9a-zA-Z]+")
             .unwrap();
-        assert!(pool.regex.is_match("us-east-1_AbC123").unwrap());
-        assert!(!pool.regex.is_match("us-east-1_AbC123!").unwrap());
-        assert!(!pool.regex.is_match("string").unwrap());
+        assert!(pool.regex().is_match("us-east-1_AbC123").unwrap());
+        assert!(!pool.regex().is_match("us-east-1_AbC123!").unwrap());
+        assert!(!pool.regex().is_match("string").unwrap());
         // Java's \w is ASCII-only.
-        assert!(!pool.regex.is_match("us-east-1_Äb").unwrap());
-        assert!(!pool.regex.is_match("é_1").unwrap());
+        assert!(!pool.regex().is_match("us-east-1_Äb").unwrap());
+        assert!(!pool.regex().is_match("é_1").unwrap());
         // The look-behind pattern.
         let lb = s
             .patterns
             .iter()
             .find(|p| p.source.contains("(?<!"))
             .unwrap();
-        assert!(lb.regex.is_match("abc.def").unwrap());
-        assert!(!lb.regex.is_match("abc.").unwrap());
+        assert!(lb.regex().is_match("abc.def").unwrap());
+        assert!(!lb.regex().is_match("abc.").unwrap());
         // [\S]+ : Java \s is ASCII, so a non-breaking space is a non-space.
         let nonspace = s.patterns.iter().find(|p| p.source == r"[\S]+").unwrap();
-        assert!(nonspace.regex.is_match("a\u{a0}b").unwrap());
-        assert!(!nonspace.regex.is_match("a b").unwrap());
-        assert!(!nonspace.regex.is_match("").unwrap());
+        assert!(nonspace.regex().is_match("a\u{a0}b").unwrap());
+        assert!(!nonspace.regex().is_match("a b").unwrap());
+        assert!(!nonspace.regex().is_match("").unwrap());
         // Java's `.` does not match \r.
         let braces = s
             .patterns
             .iter()
             .find(|p| p.source == r".*\{####\}.*")
             .unwrap();
-        assert!(braces.regex.is_match("code {####} here").unwrap());
-        assert!(!braces.regex.is_match("code\r{####}").unwrap());
+        assert!(braces.regex().is_match("code {####} here").unwrap());
+        assert!(!braces.regex().is_match("code\r{####}").unwrap());
         let dotall = s.patterns.iter().find(|p| p.source == "(?s).*").unwrap();
-        assert!(dotall.regex.is_match("a\r\nb").unwrap());
+        assert!(dotall.regex().is_match("a\r\nb").unwrap());
     }
 
     #[test]
