@@ -5,8 +5,10 @@
 mod accounts;
 mod clients;
 mod pools;
+mod profile;
 mod protocol;
 mod sdk;
+mod sessions;
 mod support;
 mod tidy;
 mod tokens;
