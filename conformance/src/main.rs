@@ -93,12 +93,22 @@ async fn run(args: Args, kind: TargetKind) -> ExitCode {
     let timeout = args
         .timeout
         .map_or_else(|| target.scenario_timeout(), Duration::from_secs);
+    let fresh = if *target.kind() == TargetKind::Emulator {
+        " (a fresh one for each scenario)"
+    } else {
+        ""
+    };
     eprintln!(
-        "cognito-conformance: {} scenarios against {}",
+        "cognito-conformance: {} scenarios against {}{fresh}",
         scenarios.len(),
         target.describe()
     );
-    let totals = runner::run_all(target, &scenarios, jobs, timeout, |report| {
+    let targets = match target.kind() {
+        // The target above only described itself; each scenario gets its own emulator.
+        TargetKind::Emulator => runner::Targets::FreshEmulators,
+        _ => runner::Targets::Shared(target),
+    };
+    let totals = runner::run_all(targets, &scenarios, jobs, timeout, |report| {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{}", report.outcome.line(report.name));
         let _ = out.flush();

@@ -111,24 +111,50 @@ fn panic_text(payload: Box<dyn Any + Send>) -> String {
     }
 }
 
+/// Where the scenarios of a run execute.
+pub enum Targets {
+    /// One target shared by every scenario: an endpoint, or AWS.
+    Shared(Arc<Target>),
+    /// A fresh in-process emulator for each scenario: one scenario moving the clock
+    /// (to expire a code) must not expire the tokens of another running beside it.
+    FreshEmulators,
+}
+
+impl Targets {
+    async fn for_scenario(&self) -> Result<Arc<Target>, String> {
+        match self {
+            Targets::Shared(target) => Ok(target.clone()),
+            Targets::FreshEmulators => Target::in_process().await.map(Arc::new),
+        }
+    }
+}
+
 /// Runs `scenarios` with at most `jobs` at once and hands each report to `on_report` in the
 /// order given, as soon as it and those before it are done.
 pub async fn run_all(
-    target: Arc<Target>,
+    targets: Targets,
     scenarios: &[&'static Scenario],
     jobs: usize,
     timeout: Duration,
     mut on_report: impl FnMut(&Report),
 ) -> Totals {
+    let targets = Arc::new(targets);
     let permits = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
     let handles: Vec<_> = scenarios
         .iter()
         .map(|&scenario| {
-            let target = target.clone();
+            let targets = targets.clone();
             let permits = permits.clone();
             tokio::spawn(async move {
                 let _permit = permits.acquire_owned().await.expect("never closed");
-                run_scenario(target, scenario, timeout).await
+                match targets.for_scenario().await {
+                    Ok(target) => run_scenario(target, scenario, timeout).await,
+                    Err(reason) => Report {
+                        name: scenario.name,
+                        outcome: Outcome::Fail(reason),
+                        elapsed: Duration::ZERO,
+                    },
+                }
             })
         })
         .collect();

@@ -238,10 +238,7 @@ impl Target {
     /// One line for humans: what this is and what it can do.
     pub fn describe(&self) -> String {
         let what = match &self.kind {
-            TargetKind::Emulator => format!(
-                "in-process emulator at {}",
-                self.endpoint.as_deref().unwrap_or("?")
-            ),
+            TargetKind::Emulator => "the in-process emulator".to_owned(),
             TargetKind::Endpoint(url) => format!("endpoint {url}"),
             TargetKind::Aws => format!("AWS Cognito in {}", self.region),
         };

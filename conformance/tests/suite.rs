@@ -124,7 +124,7 @@ mod runner_isolation {
         let target = Arc::new(Target::in_process().await.unwrap());
         let mut lines = Vec::new();
         let totals = runner::run_all(
-            target,
+            runner::Targets::Shared(target),
             &[&SKIPS, &PANICS],
             2,
             Duration::from_secs(30),
@@ -164,7 +164,14 @@ mod runner_isolation {
         assert!(!target.reads_codes());
         let scenarios: Vec<&Scenario> = conformance::SCENARIOS.iter().collect();
         let started = Instant::now();
-        let totals = runner::run_all(target, &scenarios, 8, Duration::from_secs(60), |_| {}).await;
+        let totals = runner::run_all(
+            runner::Targets::Shared(target),
+            &scenarios,
+            8,
+            Duration::from_secs(60),
+            |_| {},
+        )
+        .await;
         assert_eq!(totals.passed, 0, "{}", totals.line());
         assert_eq!(totals.failed + totals.skipped, scenarios.len());
         assert!(
