@@ -170,7 +170,15 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Val
         serde_json::from_slice(&bytes)
             .map_err(|e| ProtocolError::serialization(format!("Malformed JSON body: {e}")))?
     };
-    dispatch(state, operation, value, caller)
+    // A bug must not drop the connection: a panic in an operation is an internal error.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        dispatch(state, operation, value, caller)
+    }))
+    .unwrap_or_else(|_| {
+        Err(Failure::Service(ServiceError::internal(format!(
+            "operation {operation} panicked"
+        ))))
+    })
 }
 
 async fn read_body(body: Body) -> Result<Bytes, ProtocolError> {

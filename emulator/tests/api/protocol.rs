@@ -279,3 +279,40 @@ async fn unknown_path_is_a_json_404() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert!(reply.body["__type"].is_string());
 }
+
+/// Every operation in the model, called with awkward inputs, answers a Cognito-shaped 200 or
+/// 400: never a 500, never a dropped connection.
+#[tokio::test]
+async fn no_operation_fails_internally_on_odd_input() {
+    let h = Harness::new();
+    let pool = h.create_pool(json!({})).await;
+    let (client, _) = h.create_client(&pool, json!({})).await;
+    let names: Vec<String> = emulator::protocol::schema::Schema::get()
+        .operation_names()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(names.len(), 153);
+    let bodies = [
+        json!({}),
+        json!({"UserPoolId": pool, "ClientId": client, "Username": "x", "AccessToken": "a.b.c",
+               "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {}, "Password": "p", "ConfirmationCode": "1",
+               "Token": "t", "MaxResults": 1, "PoolName": "p", "ClientName": "c", "UserAttributes": [],
+               "UserAttributeNames": [], "AttributeName": "email", "Code": "1", "ProposedPassword": "p",
+               "CustomAttributes": [], "Session": "s".repeat(20), "ChallengeName": "PASSWORD_VERIFIER"}),
+        json!({"UserPoolId": null, "ClientId": [], "Username": {}, "MaxResults": -1}),
+    ];
+    for name in &names {
+        for body in &bodies {
+            let reply = h.call(name, body.clone()).await;
+            assert!(
+                reply.status.as_u16() == 200 || reply.status.as_u16() == 400,
+                "{name} {body}: {} {}",
+                reply.status,
+                reply.body
+            );
+            if reply.status.as_u16() == 400 {
+                assert!(reply.body["__type"].is_string(), "{name}: {}", reply.body);
+            }
+        }
+    }
+}
