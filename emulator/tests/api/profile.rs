@@ -300,3 +300,107 @@ async fn an_email_taken_by_another_user_cannot_be_claimed() {
     h.sign_in(&t, EMAIL, PASSWORD).await.ok();
     h.sign_in(&t, "other@example.com", PASSWORD).await.ok();
 }
+
+#[tokio::test]
+async fn client_read_and_write_attributes_are_enforced() {
+    let h = Harness::new();
+    let t = h
+        .tutorial(json!({"ReadAttributes": ["email", "email_verified"], "WriteAttributes": ["email", "name"]}))
+        .await;
+    // Writing an attribute outside WriteAttributes.
+    h.call_unsigned(
+        "SignUp",
+        json!({"ClientId": t.client_id, "SecretHash": t.hash(EMAIL), "Username": EMAIL, "Password": PASSWORD,
+               "UserAttributes": [{"Name": "nickname", "Value": "n"}]}),
+    )
+    .await
+    .err("NotAuthorizedException")
+    .msg("A client attempted to write unauthorized attribute");
+    h.call_unsigned(
+        "SignUp",
+        json!({"ClientId": t.client_id, "SecretHash": t.hash(EMAIL), "Username": EMAIL, "Password": PASSWORD,
+               "UserAttributes": [{"Name": "name", "Value": "Tess"}]}),
+    )
+    .await
+    .ok();
+    let code = h.last_code(&t.pool_id, EMAIL).await;
+    h.call_unsigned(
+        "ConfirmSignUp",
+        json!({"ClientId": t.client_id, "SecretHash": t.hash(EMAIL), "Username": EMAIL, "ConfirmationCode": code}),
+    )
+    .await
+    .ok();
+    let tokens = h.tokens(&t, EMAIL).await;
+    // Reading: `name` is not in ReadAttributes, so neither GetUser nor the ID token shows it.
+    let me = h
+        .call_unsigned("GetUser", json!({"AccessToken": access_token(&tokens)}))
+        .await
+        .ok();
+    let names: Vec<&str> = me["UserAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["Name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"email") && names.contains(&"sub"),
+        "{names:?}"
+    );
+    assert!(!names.contains(&"name"), "{names:?}");
+    use base64::Engine;
+    let payload = tokens["IdToken"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .nth(1)
+        .unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(claims.get("name").is_none());
+    assert_eq!(claims["email"], EMAIL);
+}
+
+#[tokio::test]
+async fn immutable_attributes_are_set_once() {
+    let h = Harness::new();
+    let pool = h
+        .create_pool(json!({"Schema": [{"Name": "tenant", "AttributeDataType": "String", "Mutable": false}]}))
+        .await;
+    let (client, _) = h
+        .create_client(
+            &pool,
+            json!({"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
+        )
+        .await;
+    h.call_unsigned(
+        "SignUp",
+        json!({"ClientId": client, "Username": "fay", "Password": "Passw0rd!",
+               "UserAttributes": [{"Name": "custom:tenant", "Value": "acme"}]}),
+    )
+    .await
+    .ok();
+    h.call(
+        "AdminConfirmSignUp",
+        json!({"UserPoolId": pool, "Username": "fay"}),
+    )
+    .await
+    .ok();
+    let out = h
+        .call_unsigned(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": "fay", "PASSWORD": "Passw0rd!"}}),
+        )
+        .await
+        .ok();
+    let token = out["AuthenticationResult"]["AccessToken"].clone();
+    h.call_unsigned(
+        "UpdateUserAttributes",
+        json!({"AccessToken": token, "UserAttributes": [{"Name": "custom:tenant", "Value": "other"}]}),
+    )
+    .await
+    .err("InvalidParameterException");
+}
