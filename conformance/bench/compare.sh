@@ -9,7 +9,7 @@
 #
 # Usage: conformance/bench/compare.sh [--with-fakecloud] [--rounds 3] [--duration 10s] [--warmup 2s] [--concurrency 16]
 #            [--users 200] [--rss-users 10000] [--rss-max-time 4m] [--startup-repeat 5] [--servers moto,cognito-emulator,...]
-#            [--workloads signup,login,...] [--skip-process] [--no-build] [--workdir DIR]
+#            [--workloads signup,login,...] [--skip-load] [--skip-process] [--no-build] [--workdir DIR]
 # cognito-local rewrites its whole JSON file on every sign-up and slows as users grow, so the memory phase is bounded in time
 # (--rss-max-time); a server that does not reach --rss-users in that time is reported with the count it reached.
 # The work folder (default: a new temporary one) keeps the installs, so --workdir DIR makes a second run start at once.
@@ -26,6 +26,7 @@ rss_max_time=4m
 startup_repeat=5
 with_fakecloud=0
 skip_process=0
+skip_load=0
 build=1
 workdir=
 servers=
@@ -35,6 +36,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --with-fakecloud) with_fakecloud=1 ;;
         --skip-process) skip_process=1 ;;
+        --skip-load) skip_load=1 ;;
         --no-build) build=0 ;;
         --rounds) rounds=$2; shift ;;
         --duration) duration=$2; shift ;;
@@ -121,15 +123,18 @@ command_for() {
 }
 
 free_port() {
-    local port
+    # Below the kernel's ephemeral range: a port picked inside it may be the source port of a client connection
+    # (moto closes every connection, leaving thousands in TIME_WAIT), and binding it then fails.
+    local low port
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
     for _ in $(seq 1 100); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((10000 + RANDOM % (low - 10000)))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return 0
         fi
     done
-    echo "compare: no free port" >&2
+    echo "no free port found" >&2
     return 1
 }
 
@@ -151,53 +156,56 @@ cd "$workdir/cognito-local" 2>/dev/null || cd "$workdir"
     echo "Workloads: $workloads; concurrency $concurrency; $rounds rounds of $duration after $warmup warm-up; $users seeded users; interleaved over: ${server_list[*]}."
 } >"$report"
 
-for name in "${server_list[@]}"; do
-    port=$(free_port)
-    command_for "$name" "$port"
-    "${CMD[@]}" >"$workdir/logs/$name.log" 2>&1 &
-    pid_of[$name]=$!
-    url_of[$name]="http://127.0.0.1:$port"
-    up=0
-    for _ in $(seq 1 1200); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
-        sleep 0.1
+# --- Load rounds against long-running servers.
+if [[ $skip_load == 0 ]]; then
+    for name in "${server_list[@]}"; do
+        port=$(free_port)
+        command_for "$name" "$port"
+        "${CMD[@]}" >"$workdir/logs/$name.log" 2>&1 &
+        pid_of[$name]=$!
+        url_of[$name]="http://127.0.0.1:$port"
+        up=0
+        for _ in $(seq 1 1200); do
+            if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
+            sleep 0.1
+        done
+        if [[ $up == 0 ]]; then
+            echo "compare: $name did not start; its log:" >&2
+            tail -20 "$workdir/logs/$name.log" >&2
+            exit 1
+        fi
+        log "$name listening at ${url_of[$name]} (pid ${pid_of[$name]})"
     done
-    if [[ $up == 0 ]]; then
-        echo "compare: $name did not start; its log:" >&2
-        tail -20 "$workdir/logs/$name.log" >&2
-        exit 1
-    fi
-    log "$name listening at ${url_of[$name]} (pid ${pid_of[$name]})"
-done
 
-# --- Load rounds: for each workload, every server in turn; even rounds in reverse order.
-for round in $(seq 1 "$rounds"); do
-    order=("${server_list[@]}")
-    if ((round % 2 == 0)); then
-        order=()
-        for ((index = ${#server_list[@]} - 1; index >= 0; index--)); do order+=("${server_list[$index]}"); done
-    fi
-    for workload in "${workload_list[@]}"; do
-        for name in "${order[@]}"; do
-            line=$("$bench" run --url "${url_of[$name]}" --label "$name" --server-pid "${pid_of[$name]}" \
-                --workload "$workload" --concurrency "$concurrency" --duration "$duration" --warmup "$warmup" \
-                --users "$users" --allow-errors --progress 0s --json 2>>"$workdir/logs/bench.log") || true
-            if [[ -z "$line" ]]; then
-                log "round $round $workload $name: no result (see $workdir/logs/bench.log)"
-                continue
-            fi
-            echo "$line" >>"$results"
-            ops=$(figure ops_per_s "$line")
-            errors=$(figure errors "$line")
-            p99=$(figure p99_ms "$line")
-            log "round $round/$rounds $workload $name: $(printf '%.0f' "$ops") ops/s, p99 $(printf '%.2f' "$p99") ms, $errors errors (load $(cut -d' ' -f1 /proc/loadavg))"
+    # --- Load rounds: for each workload, every server in turn; even rounds in reverse order.
+    for round in $(seq 1 "$rounds"); do
+        order=("${server_list[@]}")
+        if ((round % 2 == 0)); then
+            order=()
+            for ((index = ${#server_list[@]} - 1; index >= 0; index--)); do order+=("${server_list[$index]}"); done
+        fi
+        for workload in "${workload_list[@]}"; do
+            for name in "${order[@]}"; do
+                line=$("$bench" run --url "${url_of[$name]}" --label "$name" --server-pid "${pid_of[$name]}" \
+                    --workload "$workload" --concurrency "$concurrency" --duration "$duration" --warmup "$warmup" \
+                    --users "$users" --allow-errors --progress 0s --json 2>>"$workdir/logs/bench.log") || true
+                if [[ -z "$line" ]]; then
+                    log "round $round $workload $name: no result (see $workdir/logs/bench.log)"
+                    continue
+                fi
+                echo "$line" >>"$results"
+                ops=$(figure ops_per_s "$line")
+                errors=$(figure errors "$line")
+                p99=$(figure p99_ms "$line")
+                log "round $round/$rounds $workload $name: $(printf '%.0f' "$ops") ops/s, p99 $(printf '%.2f' "$p99") ms, $errors errors (load $(cut -d' ' -f1 /proc/loadavg))"
+            done
         done
     done
-done
 
-for name in "${server_list[@]}"; do kill "${pid_of[$name]}" 2>/dev/null || true; done
-pid_of=()
-echo "Load average after the load rounds: $(cut -d' ' -f1-3 /proc/loadavg)." >>"$report"
+    for name in "${server_list[@]}"; do kill "${pid_of[$name]}" 2>/dev/null || true; done
+    pid_of=()
+    echo "Load average after the load rounds: $(cut -d' ' -f1-3 /proc/loadavg)." >>"$report"
+fi
 
 # --- Start-up and memory, each server started afresh by the driver.
 if [[ $skip_process == 0 ]]; then

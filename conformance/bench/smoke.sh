@@ -20,9 +20,12 @@ trap cleanup EXIT
 
 # A port nothing listens on, for the modes that start the server themselves.
 free_port() {
-    local port
-    for _ in $(seq 1 50); do
-        port=$((20000 + RANDOM % 40000))
+    # Below the kernel's ephemeral range: a port picked inside it may be the source port of a client connection
+    # (moto closes every connection, leaving thousands in TIME_WAIT), and binding it then fails.
+    local low port
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+    for _ in $(seq 1 100); do
+        port=$((10000 + RANDOM % (low - 10000)))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return 0

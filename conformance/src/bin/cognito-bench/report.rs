@@ -437,6 +437,9 @@ fn significant(value: f64) -> String {
         return "?".to_owned();
     }
     let magnitude = value.abs();
+    if magnitude >= 1000.0 {
+        return thousands(value);
+    }
     let decimals = if magnitude >= 100.0 {
         0
     } else if magnitude >= 10.0 {
@@ -463,6 +466,7 @@ mod tests {
         assert_eq!(significant(0.0712), "0.0712");
         assert_eq!(significant(2.345), "2.35");
         assert_eq!(significant(68.0), "68.0");
+        assert_eq!(significant(11320.4), "11,320");
     }
 
     #[test]
