@@ -1,10 +1,8 @@
 //! Users and their sign-in names: username rules for `UsernameAttributes` and
 //! `AliasAttributes` pools, case sensitivity, the alias index, attribute checks, masking.
 
-use std::collections::BTreeMap;
-
 use crate::error::{ErrorKind, ServiceError};
-use crate::model::{AppClient, AttributeDataType, User, UserPool, UsernameMode};
+use crate::model::{AppClient, AttributeDataType, Attributes, User, UserPool, UsernameMode};
 
 /// The key a username is stored under: lower-cased in case-insensitive pools.
 pub fn user_key(pool: &UserPool, username: &str) -> String {
@@ -244,10 +242,7 @@ pub fn check_attribute_writes(
 }
 
 /// Required attributes a new user lacks (wire facts §7.6 wording).
-pub fn check_required(
-    pool: &UserPool,
-    attributes: &BTreeMap<String, String>,
-) -> Result<(), ServiceError> {
+pub fn check_required(pool: &UserPool, attributes: &Attributes) -> Result<(), ServiceError> {
     for attr in pool.schema.iter().filter(|a| a.required && a.name != "sub") {
         if !attributes.contains_key(&attr.name) {
             return Err(ServiceError::invalid_parameter(format!(

@@ -2,10 +2,12 @@
 //! No serde derives and no HTTP here; `ops/` converts to and from wire shapes.
 
 mod app_client;
+mod attributes;
 mod user;
 mod user_pool;
 
 pub use app_client::{AppClient, TokenValidity, TokenValidityUnit};
+pub use attributes::Attributes;
 pub use user::{Credentials, PendingCode, SignInSession, User, UserStatus};
 pub use user_pool::{
     AttributeDataType, PasswordPolicy, PoolSettings, SchemaAttribute, UserPool, UsernameMode,

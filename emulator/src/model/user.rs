@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::Attributes;
 use crate::clock::Timestamp;
 use crate::crypto::password::PasswordHash;
 use crate::crypto::srp::SrpCredential;
@@ -65,7 +66,7 @@ pub struct User {
     pub username: String,
     pub sub: String,
     /// Attribute values as strings (as GetUser returns them), by name; includes `sub`.
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: Attributes,
     pub status: UserStatus,
     pub enabled: bool,
     pub created: Timestamp,

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::{AttributeType, Cx, Operation};
 use crate::auth::{codes, make_credentials, users, ClientCx};
 use crate::error::ServiceError;
-use crate::model::{User, UserStatus, UsernameMode};
+use crate::model::{Attributes, User, UserStatus, UsernameMode};
 use crate::outbox;
 
 pub struct SignUp;
@@ -52,7 +52,7 @@ impl Operation for SignUp {
                 crate::auth::policy::Wording::Public,
             )?;
             let sub = cx.state.ids.uuid();
-            let mut attributes: BTreeMap<String, String> = written.into_iter().collect();
+            let mut attributes: Attributes = written.into_iter().collect();
             attributes.insert("sub".to_owned(), sub.clone());
             // Pools that sign in with email/phone: the username *is* that attribute, and the
             // internal username is the sub (wire facts §3.1).
