@@ -5,10 +5,17 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
-cargo build --release -p emulator --bin cognito-emulator
-cargo build --release -p conformance --bin cognito-bench
-emulator=target/release/cognito-emulator
-bench=target/release/cognito-bench
+# SMOKE_PROFILE=debug reuses what `cargo test` built (CI does, to stay fast); release by default.
+profile=${SMOKE_PROFILE:-release}
+if [[ "$profile" == release ]]; then
+    cargo build --release -p emulator --bin cognito-emulator
+    cargo build --release -p conformance --bin cognito-bench
+else
+    cargo build -p emulator --bin cognito-emulator
+    cargo build -p conformance --bin cognito-bench
+fi
+emulator=target/$profile/cognito-emulator
+bench=target/$profile/cognito-bench
 
 workdir=$(mktemp -d)
 emulator_pid=

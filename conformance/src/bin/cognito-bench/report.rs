@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::stats::{median, Summary};
 
+/// A row of the memory table: its title, how to read the figure, and whether higher is better.
+type RssRow<'a> = (String, &'a dyn Fn(&RssRecord) -> f64, bool);
+
 /// One measurement, as one JSON line.
 #[derive(Serialize, Deserialize, Debug, Clone)]
 #[serde(tag = "mode", rename_all = "lowercase")]
@@ -370,7 +373,7 @@ pub fn report(args: &ReportArgs) -> Result<(), String> {
             }
             _ => String::new(),
         };
-        let rows: [(String, &dyn Fn(&RssRecord) -> f64, bool); 3] = [
+        let rows: [RssRow<'_>; 3] = [
             (
                 "idle resident memory, MiB".to_owned(),
                 &|record| record.idle_mib,
