@@ -117,7 +117,7 @@ command_for() {
         moto) CMD=("$workdir/moto-venv/bin/moto_server" -H 127.0.0.1 -p "$port") ;;
         cognito-emulator) CMD=("$workdir/bin/cognito-emulator" --port "$port" --empty --log warn) ;;
         cognito-local) CMD=(env "PORT=$port" HOST=127.0.0.1 node "$workdir/cognito-local/node_modules/cognito-local/lib/bin/start.js") ;;
-        fakecloud) CMD=("$workdir/fakecloud/bin/fakecloud" --addr "127.0.0.1:$port" --log warn) ;;
+        fakecloud) CMD=("$workdir/fakecloud/bin/fakecloud" --addr "127.0.0.1:$port" --log-level warn) ;;
         *) echo "compare: unknown server $name" >&2; exit 2 ;;
     esac
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::stats::{median, Summary};
 
-/// A row of the memory table: its title, how to read the figure, and whether higher is better.
+/// A row of the memory table: its title, how to read the figure, and whether to note a server that reached fewer users.
 type RssRow<'a> = (String, &'a dyn Fn(&RssRecord) -> f64, bool);
 
 /// One measurement, as one JSON line.
