@@ -59,8 +59,9 @@ pub struct Config {
     #[arg(long, env = "COGNITO_EMULATOR_PUBLIC_URL")]
     pub public_url: Option<String>,
 
-    /// Hash passwords with production-strength argon2 parameters (slow) instead of the
-    /// cheap default suited to tests. Plaintext is never stored either way.
+    /// Keep an Argon2id hash (OWASP parameters, tens of milliseconds a password) and the SRP
+    /// verifier instead of the default SRP key `x` (a salted SHA-256, microseconds). Plaintext
+    /// is never stored either way.
     #[arg(long, env = "COGNITO_EMULATOR_STRONG_HASHING")]
     pub strong_password_hashing: bool,
 }

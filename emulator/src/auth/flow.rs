@@ -9,9 +9,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::tokens::{self, SessionRef, Subject};
-use super::{users, ClientCx};
+use super::{password_matches, users, ClientCx};
 use crate::clock::Timestamp;
-use crate::crypto::password;
 use crate::error::{ErrorKind, ServiceError};
 use crate::model::{SignInSession, UserStatus};
 use crate::AppState;
@@ -52,7 +51,7 @@ pub fn password_auth(
     now: Timestamp,
 ) -> Result<AuthStep, ServiceError> {
     // 1. Snapshot under the read lock.
-    let (key, credentials) = {
+    let (key, username, credentials) = {
         let pool = cx.entry.state.read();
         let Some(key) = users::find_key(&pool, username) else {
             return Err(if cx.client.prevents_user_existence_errors() {
@@ -74,13 +73,16 @@ pub fn password_auth(
                 "User is not confirmed.",
             ));
         }
-        (key, user.credentials.clone())
+        (key, user.username.clone(), user.credentials.clone())
     };
 
     // 2. The slow part, with no lock held.
-    let ok = credentials
-        .as_ref()
-        .is_some_and(|c| password::verify_password(password_given, &c.hash));
+    let ok = password_matches(
+        credentials.as_deref(),
+        &cx.client.user_pool_id,
+        &username,
+        password_given,
+    );
 
     // 3. Commit.
     let mut pool = cx.entry.state.write();

@@ -11,6 +11,7 @@ pub mod users;
 
 use std::sync::Arc;
 
+use crate::crypto::credentials::{Credentials, SrpIdentity};
 use crate::error::ServiceError;
 use crate::model::AppClient;
 use crate::store::PoolEntry;
@@ -80,28 +81,32 @@ impl ClientCx {
     }
 }
 
-/// Hashes a new password and keeps what SRP needs (for the internal username, wire facts §5.3).
-/// Slow: call with no lock held.
+/// What the emulator keeps of a new password (see `crypto::credentials` for the two modes),
+/// for the internal username (wire facts §5.3). Call with no lock held.
 pub fn make_credentials(
     state: &AppState,
     user_pool_id: &str,
     username: &str,
     password: &str,
-) -> Arc<crate::model::Credentials> {
-    use crate::crypto::{password as pw, srp};
-    let strength = if state.config.strong_password_hashing {
-        pw::HashStrength::Production
+) -> Arc<Credentials> {
+    let identity = SrpIdentity::new(user_pool_id, username);
+    let salt = state.ids.bytes::<16>();
+    Arc::new(if state.config.strong_password_hashing {
+        Credentials::hardened(identity, password, salt, state.ids.bytes::<16>())
     } else {
-        pw::HashStrength::Fast
-    };
-    let hash = pw::hash_password(password, &state.ids.bytes::<16>(), strength);
-    let srp = srp::SrpCredential::new(
-        srp::pool_name(user_pool_id),
-        username,
-        password,
-        &state.ids.bytes::<16>(),
-    );
-    Arc::new(crate::model::Credentials { hash, srp })
+        Credentials::new(identity, password, salt)
+    })
+}
+
+/// Whether `password` is the user's; `false` for a user without a password. Slow with
+/// `--strong-password-hashing`: call with no lock held.
+pub fn password_matches(
+    credentials: Option<&Credentials>,
+    user_pool_id: &str,
+    username: &str,
+    password: &str,
+) -> bool {
+    credentials.is_some_and(|c| c.matches(SrpIdentity::new(user_pool_id, username), password))
 }
 
 /// Reads a required entry of `AuthParameters`/`ChallengeResponses`.

@@ -1,36 +1,13 @@
-//! Slow password hashing (Argon2id, PHC string format) so plaintext passwords are never stored.
+//! Slow password hashing (Argon2id, PHC string format) for `--strong-password-hashing`.
 //! Does not check password policy and draws no randomness: the caller passes the 16-byte salt.
-//! RFC 9106 (Argon2) via the `argon2` crate; Production parameters are OWASP's (the crate default).
+//! RFC 9106 (Argon2) via the `argon2` crate, with OWASP's parameters (the crate default:
+//! 19 MiB, 2 passes, 1 lane). The `argon2` crate earns its place: a reviewed RustCrypto
+//! implementation with the PHC string format, which nobody should write by hand.
 
 use std::fmt;
 
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-
-/// How expensive a new hash is. Verification always uses the parameters stored in the hash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HashStrength {
-    /// The smallest parameters the `argon2` crate accepts (8 KiB, 1 pass, 1 lane): for tests and
-    /// throw-away local pools, where thousands of sign-ins must stay cheap.
-    Fast,
-    /// `argon2::Params::default()`: 19 MiB, 2 passes, 1 lane (OWASP's recommendation).
-    Production,
-}
-
-impl HashStrength {
-    fn params(self) -> Params {
-        match self {
-            HashStrength::Fast => Params::new(
-                Params::MIN_M_COST,
-                Params::MIN_T_COST,
-                Params::MIN_P_COST,
-                None,
-            )
-            .expect("argon2 minimum parameters are valid"),
-            HashStrength::Production => Params::default(),
-        }
-    }
-}
 
 /// An Argon2id hash in PHC string form (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`).
 ///
@@ -62,10 +39,10 @@ impl fmt::Debug for PasswordHash {
     }
 }
 
-/// Hashes `password` with Argon2id under the given salt and strength.
-pub fn hash_password(password: &str, salt: &[u8; 16], strength: HashStrength) -> PasswordHash {
+/// Hashes `password` with Argon2id under the given salt. Takes tens of milliseconds.
+pub fn hash_password(password: &str, salt: &[u8; 16]) -> PasswordHash {
     let salt = SaltString::encode_b64(salt).expect("16 bytes is a valid PHC salt length");
-    let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, strength.params());
+    let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::default());
     let hash = hasher
         .hash_password(password.as_bytes(), &salt)
         .expect("valid parameters, salt and output length cannot fail");
@@ -96,19 +73,17 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_fast_and_production() {
-        for strength in [HashStrength::Fast, HashStrength::Production] {
-            let hash = hash_password("Correct horse 1!", &SALT, strength);
-            assert!(hash.as_phc().starts_with("$argon2id$v=19$"));
-            assert!(verify_password("Correct horse 1!", &hash));
-            assert!(!verify_password("Correct horse 1", &hash));
-            assert!(!verify_password("", &hash));
-        }
+    fn round_trip() {
+        let hash = hash_password("Correct horse 1!", &SALT);
+        assert!(hash.as_phc().starts_with("$argon2id$v=19$"));
+        assert!(verify_password("Correct horse 1!", &hash));
+        assert!(!verify_password("Correct horse 1", &hash));
+        assert!(!verify_password("", &hash));
     }
 
     #[test]
     fn non_ascii_password_round_trip() {
-        let hash = hash_password("Pässwörd✓", &SALT, HashStrength::Fast);
+        let hash = hash_password("Pässwörd✓", &SALT);
         assert!(verify_password("Pässwörd✓", &hash));
         assert!(!verify_password("Passwörd✓", &hash));
     }
@@ -116,7 +91,7 @@ mod tests {
     #[test]
     fn hash_does_not_contain_password_and_debug_hides_it() {
         let password = "SuperSecretPassword123";
-        let hash = hash_password(password, &SALT, HashStrength::Fast);
+        let hash = hash_password(password, &SALT);
         assert!(!hash.as_phc().contains(password));
         let debug = format!("{hash:?}");
         assert_eq!(debug, "PasswordHash(..)");
@@ -125,19 +100,18 @@ mod tests {
 
     #[test]
     fn salt_changes_hash() {
-        let a = hash_password("pw", &SALT, HashStrength::Fast);
-        let b = hash_password("pw", &[7; 16], HashStrength::Fast);
+        let a = hash_password("pw", &SALT);
+        let b = hash_password("pw", &[7; 16]);
         assert_ne!(a, b);
         assert!(verify_password("pw", &b));
     }
 
     #[test]
-    fn fast_and_production_params_differ() {
-        let fast = params_of(&hash_password("pw", &SALT, HashStrength::Fast));
-        let prod = params_of(&hash_password("pw", &SALT, HashStrength::Production));
-        assert_eq!((fast.m_cost(), fast.t_cost(), fast.p_cost()), (8, 1, 1));
+    fn uses_owasp_parameters() {
+        // OWASP Password Storage Cheat Sheet: Argon2id, m=19 MiB, t=2, p=1.
+        let params = params_of(&hash_password("pw", &SALT));
         assert_eq!(
-            (prod.m_cost(), prod.t_cost(), prod.p_cost()),
+            (params.m_cost(), params.t_cost(), params.p_cost()),
             (19 * 1024, 2, 1)
         );
     }
@@ -152,7 +126,7 @@ mod tests {
         assert!(PasswordHash::from_phc("$argon2id$v=19$m=8,t=1,p=1".into()).is_none());
         let argon2i = "$argon2i$v=19$m=8,t=1,p=1$MDEyMzQ1Njc4OWFiY2RlZg$2H7ZxRVw0wWAKS+ahGBCqQ";
         assert!(PasswordHash::from_phc(argon2i.into()).is_none());
-        let good = hash_password("pw", &SALT, HashStrength::Fast);
+        let good = hash_password("pw", &SALT);
         let reread = PasswordHash::from_phc(good.as_phc().to_owned()).unwrap();
         assert!(verify_password("pw", &reread));
     }

@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use super::Attributes;
 use crate::clock::Timestamp;
-use crate::crypto::password::PasswordHash;
-use crate::crypto::srp::SrpCredential;
+pub use crate::crypto::credentials::Credentials;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserStatus {
@@ -24,19 +23,6 @@ impl UserStatus {
             UserStatus::ResetRequired => "RESET_REQUIRED",
             UserStatus::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
         }
-    }
-}
-
-/// What the emulator keeps of a password: a slow hash for password flows and an SRP-6a
-/// salt and verifier for USER_SRP_AUTH. Never the password itself.
-pub struct Credentials {
-    pub hash: PasswordHash,
-    pub srp: SrpCredential,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Credentials(..)")
     }
 }
 

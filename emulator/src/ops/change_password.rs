@@ -2,8 +2,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Cx, Operation};
-use crate::auth::{access, make_credentials, policy};
-use crate::crypto::password;
+use crate::auth::{access, make_credentials, password_matches, policy};
 use crate::error::ServiceError;
 
 pub struct ChangePassword;
@@ -47,7 +46,7 @@ impl Operation for ChangePassword {
                 ))
             })?;
         // Verify and hash with no lock held.
-        let ok = credentials.is_some_and(|c| password::verify_password(previous, &c.hash));
+        let ok = password_matches(credentials.as_deref(), &pool_id, &username, previous);
         if !ok {
             let entry = cx.state.store.pool(&pool_id)?;
             let mut pool = entry.state.write();

@@ -33,6 +33,32 @@ async fn user_password_auth_returns_tokens() {
     h.sign_in(&t, "Test@Example.com", PASSWORD).await.ok();
 }
 
+/// `--strong-password-hashing` keeps Argon2id and the SRP verifier instead of the default
+/// SRP key: the same password flows must hold.
+#[tokio::test]
+async fn strong_password_hashing_keeps_every_password_flow() {
+    let mut config = emulator::Config::for_tests();
+    config.strong_password_hashing = true;
+    let h = Harness::with_config(config);
+    let t = h.tutorial(json!({})).await;
+    h.confirmed_user(&t, EMAIL).await;
+    h.sign_in(&t, EMAIL, "wrong-password")
+        .await
+        .err("NotAuthorizedException")
+        .msg("Incorrect username or password.");
+    let token = access_token(&h.tokens(&t, EMAIL).await);
+    h.call_unsigned(
+        "ChangePassword",
+        json!({"AccessToken": token, "PreviousPassword": PASSWORD, "ProposedPassword": "new-password"}),
+    )
+    .await
+    .ok();
+    h.sign_in(&t, EMAIL, PASSWORD)
+        .await
+        .err("NotAuthorizedException");
+    h.sign_in(&t, "Test@Example.com", "new-password").await.ok();
+}
+
 #[tokio::test]
 async fn wrong_password_and_unknown_user() {
     let (h, t) = setup().await;

@@ -55,8 +55,12 @@ impl Reply {
 
 impl Harness {
     pub fn new() -> Self {
+        Self::with_config(Config::for_tests())
+    }
+
+    pub fn with_config(config: Config) -> Self {
         let clock = ManualClock::new(Timestamp::from_secs(1_700_000_000));
-        let state = AppState::new(Config::for_tests(), Arc::new(clock.clone()));
+        let state = AppState::new(config, Arc::new(clock.clone()));
         Harness { state, clock }
     }
 
