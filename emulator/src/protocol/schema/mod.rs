@@ -129,12 +129,12 @@ struct Pattern {
     source: String,
     /// Compiled on first use: compiling all 47 (several with large Unicode classes) at start-up
     /// cost milliseconds and megabytes that most runs never need. A test compiles every one.
-    regex: std::sync::OnceLock<fancy_regex::Regex>,
+    matcher: std::sync::OnceLock<Matcher>,
 }
 
 impl Pattern {
-    fn regex(&self) -> &fancy_regex::Regex {
-        self.regex.get_or_init(|| compile_java_regex(&self.source))
+    fn matcher(&self) -> &Matcher {
+        self.matcher.get_or_init(|| Matcher::compile(&self.source))
     }
 }
 
@@ -300,7 +300,7 @@ impl Schema {
                         *pattern_ids.entry(p.clone()).or_insert_with(|| {
                             patterns.push(Pattern {
                                 source: p.clone(),
-                                regex: std::sync::OnceLock::new(),
+                                matcher: std::sync::OnceLock::new(),
                             });
                             patterns.len() - 1
                         })
@@ -455,8 +455,7 @@ impl Schema {
             bits |= V_ENUM;
         }
         if let Some(p) = pattern {
-            // An error of the regex engine (backtrack limit) counts as a mismatch.
-            if !self.patterns[*p].regex().is_match(s).unwrap_or(false) {
+            if !self.patterns[*p].matcher().is_match(s) {
                 bits |= V_PATTERN;
             }
         }
@@ -677,7 +676,7 @@ mod raw;
 mod tests;
 mod walk;
 
-use java_regex::compile_java_regex;
 pub use java_regex::translate_java_regex;
+use java_regex::Matcher;
 use raw::*;
 use walk::*;

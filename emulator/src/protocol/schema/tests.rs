@@ -59,7 +59,7 @@ fn all_patterns_compile_and_are_full_match() {
     assert_eq!(s.patterns.len(), 47);
     // Every pattern compiles (they compile lazily at run time, so this is where a bad one shows).
     for p in &s.patterns {
-        p.regex();
+        p.matcher();
     }
     // Full-match semantics: a pattern without anchors must not match a substring.
     let pool = s
@@ -67,35 +67,71 @@ fn all_patterns_compile_and_are_full_match() {
         .iter()
         .find(|p| p.source == r"[\w-]+_[0-9a-zA-Z]+")
         .unwrap();
-    assert!(pool.regex().is_match("us-east-1_AbC123").unwrap());
-    assert!(!pool.regex().is_match("us-east-1_AbC123!").unwrap());
-    assert!(!pool.regex().is_match("string").unwrap());
+    assert!(pool.matcher().is_match("us-east-1_AbC123"));
+    assert!(!pool.matcher().is_match("us-east-1_AbC123!"));
+    assert!(!pool.matcher().is_match("string"));
     // Java's \w is ASCII-only.
-    assert!(!pool.regex().is_match("us-east-1_Äb").unwrap());
-    assert!(!pool.regex().is_match("é_1").unwrap());
+    assert!(!pool.matcher().is_match("us-east-1_Äb"));
+    assert!(!pool.matcher().is_match("é_1"));
     // The look-behind pattern.
     let lb = s
         .patterns
         .iter()
         .find(|p| p.source.contains("(?<!"))
         .unwrap();
-    assert!(lb.regex().is_match("abc.def").unwrap());
-    assert!(!lb.regex().is_match("abc.").unwrap());
+    assert!(lb.matcher().is_match("abc.def"));
+    assert!(!lb.matcher().is_match("abc."));
     // [\S]+ : Java \s is ASCII, so a non-breaking space is a non-space.
     let nonspace = s.patterns.iter().find(|p| p.source == r"[\S]+").unwrap();
-    assert!(nonspace.regex().is_match("a\u{a0}b").unwrap());
-    assert!(!nonspace.regex().is_match("a b").unwrap());
-    assert!(!nonspace.regex().is_match("").unwrap());
+    assert!(nonspace.matcher().is_match("a\u{a0}b"));
+    assert!(!nonspace.matcher().is_match("a b"));
+    assert!(!nonspace.matcher().is_match(""));
     // Java's `.` does not match \r.
     let braces = s
         .patterns
         .iter()
         .find(|p| p.source == r".*\{####\}.*")
         .unwrap();
-    assert!(braces.regex().is_match("code {####} here").unwrap());
-    assert!(!braces.regex().is_match("code\r{####}").unwrap());
+    assert!(braces.matcher().is_match("code {####} here"));
+    assert!(!braces.matcher().is_match("code\r{####}"));
     let dotall = s.patterns.iter().find(|p| p.source == "(?s).*").unwrap();
-    assert!(dotall.regex().is_match("a\r\nb").unwrap());
+    assert!(dotall.matcher().is_match("a\r\nb"));
+}
+
+/// The 128-bit tables must agree with the regex engine (the reference: the translated Java
+/// pattern) on every ASCII character, on non-ASCII characters and on the empty string.
+#[test]
+fn class_tables_agree_with_the_regex_engine() {
+    let s = Schema::get();
+    let mut samples: Vec<String> = (0u8..0x80).map(|b| char::from(b).to_string()).collect();
+    for other in [
+        "", "é", "\u{85}", "\u{a0}", "\u{2028}", "日本", "😀", "aé", "é_", "ab", "a b", "A-_=.",
+    ] {
+        samples.push(other.to_owned());
+    }
+    let mut tables = Vec::new();
+    for p in &s.patterns {
+        let Matcher::Class(_) = p.matcher() else {
+            continue;
+        };
+        tables.push(p.source.as_str());
+        let regex = java_regex::compile_java_regex(&p.source);
+        for sample in &samples {
+            assert_eq!(
+                p.matcher().is_match(sample),
+                regex.is_match(sample).unwrap(),
+                "{:?} on {sample:?}",
+                p.source
+            );
+        }
+    }
+    // The access and refresh tokens' pattern, checked on every token-bearing call, is a table.
+    assert!(tables.contains(&"[A-Za-z0-9-_=.]+"), "{tables:?}");
+    assert!(tables.contains(&r"[\x21\x23-\x5B\x5D-\x7E]+"), "{tables:?}");
+    assert!(tables.contains(&r"[\S]+"), "{tables:?}");
+    // Unicode properties and anything beyond one class go to the engine.
+    assert!(!tables.iter().any(|t| t.contains(r"\p{")), "{tables:?}");
+    assert_eq!(tables.len(), 17, "{tables:?}");
 }
 
 #[test]
