@@ -4,8 +4,6 @@
 use parking_lot::Mutex;
 use serde::Serialize;
 
-use crate::clock::Timestamp;
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Message {
     pub user_pool_id: String,
@@ -53,26 +51,5 @@ impl Outbox {
             })
             .cloned()
             .collect()
-    }
-}
-
-/// Builds a message; `now` stamps it.
-pub fn message(
-    user_pool_id: &str,
-    username: &str,
-    medium: &'static str,
-    destination: &str,
-    code: &str,
-    purpose: &'static str,
-    now: Timestamp,
-) -> Message {
-    Message {
-        user_pool_id: user_pool_id.to_owned(),
-        username: username.to_owned(),
-        medium,
-        destination: destination.to_owned(),
-        code: code.to_owned(),
-        purpose,
-        sent_at: now.millis(),
     }
 }

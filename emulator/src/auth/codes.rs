@@ -5,26 +5,109 @@ use std::time::Duration;
 
 use subtle::ConstantTimeEq;
 
+use super::users;
 use crate::clock::Timestamp;
 use crate::error::{ErrorKind, ServiceError};
 use crate::ids::IdGen;
 use crate::model::PendingCode;
+use crate::outbox::Message;
 
-/// AWS: sign-up confirmation codes last 24 hours.
-pub const SIGN_UP_TTL: Duration = Duration::from_secs(24 * 3600);
-/// AWS: attribute verification codes last 24 hours.
-pub const ATTRIBUTE_TTL: Duration = Duration::from_secs(24 * 3600);
-/// AWS: forgot-password codes last 1 hour.
-pub const FORGOT_PASSWORD_TTL: Duration = Duration::from_secs(3600);
 /// Wrong guesses allowed per code before further tries are refused with LimitExceededException.
 pub const MAX_FAILED_ATTEMPTS: u32 = 5;
 
-pub fn issue(ids: &IdGen, now: Timestamp, ttl: Duration) -> PendingCode {
-    PendingCode {
-        code: ids.code(),
-        expires: now.plus(ttl),
-        failed_attempts: 0,
+/// What a code is for: its lifetime and the outbox's `purpose`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    SignUp,
+    ForgotPassword,
+    VerifyAttribute,
+}
+
+impl Purpose {
+    /// AWS: sign-up and attribute verification codes last 24 hours, forgot-password codes 1 hour.
+    pub fn ttl(self) -> Duration {
+        match self {
+            Purpose::SignUp | Purpose::VerifyAttribute => Duration::from_secs(24 * 3600),
+            Purpose::ForgotPassword => Duration::from_secs(3600),
+        }
     }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::SignUp => "SIGN_UP",
+            Purpose::ForgotPassword => "FORGOT_PASSWORD",
+            Purpose::VerifyAttribute => "VERIFY_ATTRIBUTE",
+        }
+    }
+}
+
+/// Where a code goes: an e-mail address or a phone number, and the attribute it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// `email` or `phone_number`.
+    pub attribute: &'static str,
+    /// The unmasked address or number.
+    pub destination: String,
+}
+
+impl Delivery {
+    /// A delivery to the verifiable attribute `name`; `None` for any other attribute.
+    pub fn to_attribute(name: &str, destination: &str) -> Option<Delivery> {
+        let attribute = match name {
+            "email" => "email",
+            "phone_number" => "phone_number",
+            _ => return None,
+        };
+        Some(Delivery {
+            attribute,
+            destination: destination.to_owned(),
+        })
+    }
+
+    /// `EMAIL` or `SMS`.
+    pub fn medium(&self) -> &'static str {
+        if self.attribute == "email" {
+            "EMAIL"
+        } else {
+            "SMS"
+        }
+    }
+
+    /// `CodeDeliveryDetails`, with the destination masked as AWS shows it.
+    pub fn details(&self) -> serde_json::Value {
+        serde_json::json!({
+            "Destination": users::mask(self.medium(), &self.destination),
+            "DeliveryMedium": self.medium(),
+            "AttributeName": self.attribute,
+        })
+    }
+}
+
+/// A fresh code for `purpose` and the outbox message that delivers it. The caller keeps the
+/// code on the user and sends the message once the pool lock is released.
+pub fn issue(
+    ids: &IdGen,
+    now: Timestamp,
+    user_pool_id: &str,
+    username: &str,
+    delivery: &Delivery,
+    purpose: Purpose,
+) -> (PendingCode, Message) {
+    let code = PendingCode {
+        code: ids.code(),
+        expires: now.plus(purpose.ttl()),
+        failed_attempts: 0,
+    };
+    let message = Message {
+        user_pool_id: user_pool_id.to_owned(),
+        username: username.to_owned(),
+        medium: delivery.medium(),
+        destination: delivery.destination.clone(),
+        code: code.code.clone(),
+        purpose: purpose.as_str(),
+        sent_at: now.millis(),
+    };
+    (code, message)
 }
 
 pub fn mismatch() -> ServiceError {
@@ -83,6 +166,27 @@ mod tests {
             expires: Timestamp::from_secs(100),
             failed_attempts: 0,
         })
+    }
+
+    #[test]
+    fn lifetimes_and_deliveries() {
+        // AWS docs: confirmation and verification codes are valid for 24 hours, ForgotPassword
+        // codes for 1 hour.
+        assert_eq!(Purpose::SignUp.ttl(), Duration::from_secs(24 * 3600));
+        assert_eq!(
+            Purpose::VerifyAttribute.ttl(),
+            Duration::from_secs(24 * 3600)
+        );
+        assert_eq!(Purpose::ForgotPassword.ttl(), Duration::from_secs(3600));
+        // Recorded real SignUp responses: `t***@e***` for test@example.com.
+        let email = Delivery::to_attribute("email", "test@example.com").unwrap();
+        assert_eq!(
+            email.details(),
+            serde_json::json!({"Destination": "t***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"})
+        );
+        let phone = Delivery::to_attribute("phone_number", "+15555550123").unwrap();
+        assert_eq!(phone.medium(), "SMS");
+        assert!(Delivery::to_attribute("name", "Alice").is_none());
     }
 
     #[test]

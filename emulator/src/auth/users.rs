@@ -1,6 +1,7 @@
 //! Users and their sign-in names: username rules for `UsernameAttributes` and
 //! `AliasAttributes` pools, case sensitivity, the alias index, attribute checks, masking.
 
+use super::codes::Delivery;
 use crate::error::{ErrorKind, ServiceError};
 use crate::model::{AppClient, AttributeDataType, Attributes, User, UserPool, UsernameMode};
 
@@ -299,33 +300,13 @@ pub fn mask(medium: &str, destination: &str) -> String {
 
 /// Where a code for `user` goes: e-mail when the pool auto-verifies e-mail and the user has one,
 /// else SMS likewise. `None` when the pool verifies nothing automatically.
-pub fn code_destination(
-    pool: &UserPool,
-    user: &User,
-) -> Option<(&'static str, &'static str, String)> {
+pub fn code_destination(pool: &UserPool, user: &User) -> Option<Delivery> {
     let auto = &pool.settings.auto_verified_attributes;
-    if auto.iter().any(|a| a == "email") {
-        if let Some(email) = user.attribute("email") {
-            return Some(("EMAIL", "email", email.to_owned()));
-        }
-    }
-    if auto.iter().any(|a| a == "phone_number") {
-        if let Some(phone) = user.attribute("phone_number") {
-            return Some(("SMS", "phone_number", phone.to_owned()));
-        }
-    }
-    None
-}
-
-pub fn code_delivery_details(
-    medium: &str,
-    attribute: &str,
-    destination: &str,
-) -> serde_json::Value {
-    serde_json::json!({
-        "Destination": mask(medium, destination),
-        "DeliveryMedium": medium,
-        "AttributeName": attribute,
+    ["email", "phone_number"].into_iter().find_map(|name| {
+        let value = user.attribute(name)?;
+        auto.iter()
+            .any(|a| a == name)
+            .then(|| Delivery::to_attribute(name, value))?
     })
 }
 

@@ -36,7 +36,7 @@ impl Operation for ConfirmSignUp {
                 ServiceError::user_not_found()
             });
         };
-        let delivery = users::code_destination(&pool, &pool.users[&key]).map(|(_, attr, _)| attr);
+        let delivery = users::code_destination(&pool, &pool.users[&key]).map(|d| d.attribute);
         let user = pool.users.get_mut(&key).expect("found above");
         if user.status != UserStatus::Unconfirmed {
             return Err(ServiceError::not_authorized(format!(

@@ -2,9 +2,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Cx, Operation};
-use crate::auth::{codes, users, ClientCx};
+use crate::auth::codes::{self, Delivery, Purpose};
+use crate::auth::{users, ClientCx};
 use crate::error::ServiceError;
-use crate::outbox;
 
 pub struct ForgotPassword;
 
@@ -45,37 +45,26 @@ impl Operation for ForgotPassword {
             };
         }
         // The code goes to a verified e-mail, else a verified phone number.
-        let channel = [("email", "EMAIL"), ("phone_number", "SMS")]
-            .into_iter()
-            .find_map(|(attr, medium)| {
-                user.is_verified(attr).then(|| {
-                    (
-                        attr,
-                        medium,
-                        user.attribute(attr).unwrap_or_default().to_owned(),
-                    )
-                })
-            });
-        let Some((attribute, medium, destination)) = channel else {
+        let delivery = ["email", "phone_number"].into_iter().find_map(|name| {
+            user.is_verified(name)
+                .then(|| Delivery::to_attribute(name, user.attribute(name).unwrap_or_default()))?
+        });
+        let Some(delivery) = delivery else {
             return Err(ServiceError::invalid_parameter(
                 "Cannot reset password for the user as there is no registered/verified email or phone_number",
             ));
         };
-        let code = codes::issue(&cx.state.ids, cx.now, codes::FORGOT_PASSWORD_TTL);
-        let message = outbox::message(
+        let (code, message) = codes::issue(
+            &cx.state.ids,
+            cx.now,
             &pool_id,
             &user.username,
-            medium,
-            &destination,
-            &code.code,
-            "FORGOT_PASSWORD",
-            cx.now,
+            &delivery,
+            Purpose::ForgotPassword,
         );
         user.forgot_password_code = Some(code);
         drop(pool);
         cx.state.outbox.send(message);
-        Ok(
-            json!({"CodeDeliveryDetails": users::code_delivery_details(medium, attribute, &destination)}),
-        )
+        Ok(json!({"CodeDeliveryDetails": delivery.details()}))
     }
 }

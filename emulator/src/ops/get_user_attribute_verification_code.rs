@@ -2,9 +2,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Cx, Operation};
-use crate::auth::{access, codes, users};
+use crate::auth::access;
+use crate::auth::codes::{self, Delivery, Purpose};
 use crate::error::ServiceError;
-use crate::outbox;
 
 pub struct GetUserAttributeVerificationCode;
 
@@ -22,39 +22,36 @@ impl Operation for GetUserAttributeVerificationCode {
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         let name = request.attribute_name.as_str();
-        let medium = match name {
-            "email" => "EMAIL",
-            "phone_number" => "SMS",
+        if !matches!(name, "email" | "phone_number") {
             // Wire facts §7.6.
-            _ => {
-                return Err(ServiceError::invalid_parameter(
-                    "Invalid attribute name. Only phone_number and email can be verified.",
-                ))
-            }
-        };
-        let (message, destination) =
+            return Err(ServiceError::invalid_parameter(
+                "Invalid attribute name. Only phone_number and email can be verified.",
+            ));
+        }
+        let (message, delivery) =
             access::with_user_mut(cx.state, &request.access_token, cx.now, |pool, key, _| {
                 let pool_id = pool.id.clone();
                 let user = pool.users.get_mut(key).expect("live user");
-                let Some(destination) = user.attribute(name).map(str::to_owned) else {
+                let Some(delivery) = user
+                    .attribute(name)
+                    .and_then(|value| Delivery::to_attribute(name, value))
+                else {
                     return Err(ServiceError::invalid_parameter(format!(
                         "User does not have the attribute {name}."
                     )));
                 };
-                let code = codes::issue(&cx.state.ids, cx.now, codes::ATTRIBUTE_TTL);
-                let message = outbox::message(
+                let (code, message) = codes::issue(
+                    &cx.state.ids,
+                    cx.now,
                     &pool_id,
                     &user.username,
-                    medium,
-                    &destination,
-                    &code.code,
-                    "VERIFY_ATTRIBUTE",
-                    cx.now,
+                    &delivery,
+                    Purpose::VerifyAttribute,
                 );
                 user.attribute_codes.insert(name.to_owned(), code);
-                Ok((message, destination))
+                Ok((message, delivery))
             })?;
         cx.state.outbox.send(message);
-        Ok(json!({"CodeDeliveryDetails": users::code_delivery_details(medium, name, &destination)}))
+        Ok(json!({"CodeDeliveryDetails": delivery.details()}))
     }
 }

@@ -198,31 +198,29 @@ pub(crate) fn claim_aliases(
 /// The CodeDeliveryDetails AWS invents for an unknown user when PreventUserExistenceErrors
 /// is ENABLED (wire facts §7.7), shaped by what the pool would use.
 pub(crate) fn simulated_delivery(pool: &crate::model::UserPool, username: &str) -> Value {
-    let by_phone = !pool
-        .settings
-        .auto_verified_attributes
-        .iter()
-        .any(|a| a == "email")
-        && pool
-            .settings
-            .auto_verified_attributes
-            .iter()
-            .any(|a| a == "phone_number");
-    if by_phone {
-        let destination = if crate::auth::users::looks_like_phone(username) {
-            username
-        } else {
-            "+10000000000"
-        };
-        crate::auth::users::code_delivery_details("SMS", "phone_number", destination)
+    use crate::auth::users::{looks_like_email, looks_like_phone};
+    let auto = &pool.settings.auto_verified_attributes;
+    let by_phone = !auto.iter().any(|a| a == "email") && auto.iter().any(|a| a == "phone_number");
+    let delivery = if by_phone {
+        crate::auth::codes::Delivery {
+            attribute: "phone_number",
+            destination: if looks_like_phone(username) {
+                username.to_owned()
+            } else {
+                "+10000000000".to_owned()
+            },
+        }
     } else {
-        let destination = if crate::auth::users::looks_like_email(username) {
-            username.to_owned()
-        } else {
-            format!("{username}@example.com")
-        };
-        crate::auth::users::code_delivery_details("EMAIL", "email", &destination)
-    }
+        crate::auth::codes::Delivery {
+            attribute: "email",
+            destination: if looks_like_email(username) {
+                username.to_owned()
+            } else {
+                format!("{username}@example.com")
+            },
+        }
+    };
+    delivery.details()
 }
 
 /// Opaque pagination tokens: the key to resume from, base64url-encoded.

@@ -2,10 +2,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Cx, Operation};
-use crate::auth::{codes, users, ClientCx};
+use crate::auth::codes::{self, Purpose};
+use crate::auth::{users, ClientCx};
 use crate::error::ServiceError;
 use crate::model::UserStatus;
-use crate::outbox;
 
 pub struct ResendConfirmationCode;
 
@@ -36,9 +36,7 @@ impl Operation for ResendConfirmationCode {
             }
             return Err(ServiceError::user_not_found());
         };
-        let Some((medium, attribute, destination)) =
-            users::code_destination(&pool, &pool.users[&key])
-        else {
+        let Some(delivery) = users::code_destination(&pool, &pool.users[&key]) else {
             return Err(ServiceError::invalid_parameter(
                 "Cannot resend codes. Auto verification not turned on.",
             ));
@@ -49,21 +47,17 @@ impl Operation for ResendConfirmationCode {
                 "User is already confirmed.",
             ));
         }
-        let code = codes::issue(&cx.state.ids, cx.now, codes::SIGN_UP_TTL);
-        let message = outbox::message(
+        let (code, message) = codes::issue(
+            &cx.state.ids,
+            cx.now,
             &pool_id,
             &user.username,
-            medium,
-            &destination,
-            &code.code,
-            "SIGN_UP",
-            cx.now,
+            &delivery,
+            Purpose::SignUp,
         );
         user.sign_up_code = Some(code);
         drop(pool);
         cx.state.outbox.send(message);
-        Ok(
-            json!({"CodeDeliveryDetails": users::code_delivery_details(medium, attribute, &destination)}),
-        )
+        Ok(json!({"CodeDeliveryDetails": delivery.details()}))
     }
 }

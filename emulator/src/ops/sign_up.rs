@@ -4,10 +4,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{AttributeType, Cx, Operation};
-use crate::auth::{codes, make_credentials, users, ClientCx};
+use crate::auth::codes::{self, Purpose};
+use crate::auth::{make_credentials, users, ClientCx};
 use crate::error::ServiceError;
 use crate::model::{Attributes, User, UserStatus, UsernameMode};
-use crate::outbox;
 
 pub struct SignUp;
 
@@ -98,21 +98,18 @@ impl Operation for SignUp {
         let mut pool = client.entry.state.write();
         ensure_new(&pool, &request.username, &user)?;
         let delivery = users::code_destination(&pool, &user);
-        let mut sent = None;
-        if let Some((medium, attribute, destination)) = &delivery {
-            let code = codes::issue(&cx.state.ids, cx.now, codes::SIGN_UP_TTL);
-            sent = Some(outbox::message(
+        let sent = delivery.as_ref().map(|delivery| {
+            let (code, message) = codes::issue(
+                &cx.state.ids,
+                cx.now,
                 &pool_id,
                 &user.username,
-                medium,
-                destination,
-                &code.code,
-                "SIGN_UP",
-                cx.now,
-            ));
+                delivery,
+                Purpose::SignUp,
+            );
             user.sign_up_code = Some(code);
-            let _ = attribute;
-        }
+            message
+        });
         let sub = user.sub.clone();
         users::put_user(&mut pool, user);
         drop(pool);
@@ -120,9 +117,8 @@ impl Operation for SignUp {
             cx.state.outbox.send(message);
         }
         let mut out = json!({"UserConfirmed": false, "UserSub": sub});
-        if let Some((medium, attribute, destination)) = delivery {
-            out["CodeDeliveryDetails"] =
-                users::code_delivery_details(medium, attribute, &destination);
+        if let Some(delivery) = delivery {
+            out["CodeDeliveryDetails"] = delivery.details();
         }
         Ok(out)
     }

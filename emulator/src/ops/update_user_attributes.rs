@@ -2,9 +2,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{AttributeType, Cx, Operation};
-use crate::auth::{access, codes, users};
+use crate::auth::codes::{self, Delivery, Purpose};
+use crate::auth::{access, users};
 use crate::error::{ErrorKind, ServiceError};
-use crate::outbox;
 
 pub struct UpdateUserAttributes;
 
@@ -41,30 +41,30 @@ impl Operation for UpdateUserAttributes {
                 for (name, value) in &written {
                     let changed = user.attribute(name) != Some(value.as_str());
                     user.attributes.insert(name.clone(), value.clone());
-                    let verifiable = name == "email" || name == "phone_number";
-                    if changed && verifiable {
-                        user.attributes
-                            .insert(format!("{name}_verified"), "false".to_owned());
-                        if pool
-                            .settings
-                            .auto_verified_attributes
-                            .iter()
-                            .any(|a| a == name)
-                        {
-                            let medium = if name == "email" { "EMAIL" } else { "SMS" };
-                            let code = codes::issue(&cx.state.ids, cx.now, codes::ATTRIBUTE_TTL);
-                            sent.push(outbox::message(
-                                &pool.id,
-                                &user.username,
-                                medium,
-                                value,
-                                &code.code,
-                                "VERIFY_ATTRIBUTE",
-                                cx.now,
-                            ));
-                            user.attribute_codes.insert(name.clone(), code);
-                            details.push(users::code_delivery_details(medium, name, value));
-                        }
+                    // A new e-mail or phone number is unverified until its code comes back.
+                    let Some(delivery) = Delivery::to_attribute(name, value).filter(|_| changed)
+                    else {
+                        continue;
+                    };
+                    user.attributes
+                        .insert(format!("{name}_verified"), "false".to_owned());
+                    if pool
+                        .settings
+                        .auto_verified_attributes
+                        .iter()
+                        .any(|a| a == name)
+                    {
+                        let (code, message) = codes::issue(
+                            &cx.state.ids,
+                            cx.now,
+                            &pool.id,
+                            &user.username,
+                            &delivery,
+                            Purpose::VerifyAttribute,
+                        );
+                        sent.push(message);
+                        user.attribute_codes.insert(name.clone(), code);
+                        details.push(delivery.details());
                     }
                 }
                 if let Some((attribute, _)) = users::alias_conflict(pool, &user) {
