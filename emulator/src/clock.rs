@@ -34,6 +34,13 @@ impl Timestamp {
 
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Timestamp;
+
+    /// Moves the clock forward by `by` (`POST /_emulator/clock`); `false` if this clock cannot
+    /// be moved.
+    fn advance(&self, by: Duration) -> bool {
+        let _ = by;
+        false
+    }
 }
 
 /// The real clock.
@@ -47,6 +54,33 @@ impl Clock for SystemClock {
             .duration_since(UNIX_EPOCH)
             .unwrap_or(Duration::ZERO);
         Timestamp(since.as_millis() as i64)
+    }
+}
+
+/// The wall clock plus an offset that only grows: what the server runs on, so that
+/// `POST /_emulator/clock` can expire codes and tokens without anyone waiting for them.
+#[derive(Debug, Default)]
+pub struct OffsetClock {
+    offset_millis: AtomicI64,
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> Timestamp {
+        let wall = SystemClock.now();
+        Timestamp(
+            wall.0
+                .saturating_add(self.offset_millis.load(Ordering::SeqCst)),
+        )
+    }
+
+    fn advance(&self, by: Duration) -> bool {
+        let by = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        let _ = self
+            .offset_millis
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |offset| {
+                Some(offset.saturating_add(by))
+            });
+        true
     }
 }
 
@@ -74,5 +108,31 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
         Timestamp(self.millis.load(Ordering::SeqCst))
+    }
+
+    fn advance(&self, by: Duration) -> bool {
+        ManualClock::advance(self, by);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_clock_follows_the_wall_clock_and_only_moves_forward() {
+        let clock = OffsetClock::default();
+        let wall = SystemClock.now();
+        let start = clock.now();
+        assert!(start >= wall && start.0 - wall.0 < 60_000);
+        assert!(clock.advance(Duration::from_secs(3600)));
+        let later = clock.now();
+        assert!(later.0 - start.0 >= 3_600_000 && later.0 - start.0 < 3_660_000);
+        // Absurd moves saturate instead of wrapping into the past.
+        assert!(clock.advance(Duration::MAX));
+        assert!(clock.advance(Duration::MAX));
+        assert!(clock.now() >= later);
+        assert!(!SystemClock.advance(Duration::from_secs(1)));
     }
 }

@@ -39,7 +39,7 @@ use std::sync::{Arc, OnceLock};
 use axum::Router;
 use tokio::net::TcpListener;
 
-pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
+pub use clock::{Clock, ManualClock, OffsetClock, SystemClock, Timestamp};
 pub use config::Config;
 
 /// Everything an operation can reach; a cheap `Clone` handle.

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use clap::Parser;
-use emulator::{seed, AppState, Config, SystemClock};
+use emulator::{seed, AppState, Config, OffsetClock};
 use tokio::net::TcpListener;
 
 #[tokio::main]
@@ -33,7 +33,7 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let state = AppState::new(config.clone(), Arc::new(SystemClock));
+    let state = AppState::new(config.clone(), Arc::new(OffsetClock::default()));
     state.set_bound_address(addr);
     let endpoint = format!("http://{addr}");
     match seed::load_at_startup(&state) {

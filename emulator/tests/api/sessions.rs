@@ -380,3 +380,53 @@ async fn revoke_token_revokes_one_sign_in() {
         .await
         .ok();
 }
+
+/// `POST /_emulator/clock` (an emulator extension) moves time for everything: here an access
+/// token outlives its hour. Bad requests are refused, and time never goes back.
+#[tokio::test]
+async fn the_clock_route_expires_tokens() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    let (h, t) = setup().await;
+    h.confirmed_user(&t, EMAIL).await;
+    let token = access_token(&h.tokens(&t, EMAIL).await);
+    let clock = |body: Option<&str>| {
+        let request = match body {
+            None => Request::get("/_emulator/clock").body(Body::empty()),
+            Some(body) => Request::post("/_emulator/clock").body(Body::from(body.to_owned())),
+        };
+        h.raw(request.unwrap())
+    };
+    assert_eq!(clock(None).await.body, json!({"now": 1_700_000_000.0}));
+    for bad in [
+        r#"{"advance_seconds": -5}"#,
+        r#"{"advance_seconds": 1.5}"#,
+        r#"{"advance": 5}"#,
+        r#"{"advance_seconds": 315360001}"#,
+        "not json",
+    ] {
+        let reply = clock(Some(bad)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(reply.body["message"].is_string(), "{bad}");
+    }
+    h.call_unsigned("GetUser", json!({"AccessToken": token}))
+        .await
+        .ok();
+    let moved = clock(Some(r#"{"advance_seconds": 3601}"#)).await;
+    assert_eq!(moved.status, StatusCode::OK);
+    assert_eq!(moved.body, json!({"now": 1_700_003_601.0}));
+    h.call_unsigned("GetUser", json!({"AccessToken": token}))
+        .await
+        .err("NotAuthorizedException")
+        .msg("Access Token has expired");
+
+    // A server on the plain wall clock cannot move.
+    use tower::ServiceExt;
+    let fixed = emulator::app(emulator::AppState::new(
+        emulator::Config::for_tests(),
+        std::sync::Arc::new(emulator::SystemClock),
+    ));
+    let request = Request::post("/_emulator/clock").body(Body::from(r#"{"advance_seconds": 1}"#));
+    let response = fixed.oneshot(request.unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+}
