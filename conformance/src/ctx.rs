@@ -47,6 +47,8 @@ struct Inner {
     tag: String,
     counter: AtomicU32,
     pools: Mutex<Vec<String>>,
+    /// This scenario's share of the target's time (see `advance`).
+    time_share: Mutex<Option<tokio::sync::OwnedRwLockReadGuard<()>>>,
 }
 
 /// An app client and what callers need to compute SECRET_HASH.
@@ -104,6 +106,7 @@ impl Ctx {
             tag,
             counter: AtomicU32::new(0),
             pools: Mutex::new(Vec::new()),
+            time_share: Mutex::new(None),
         }))
     }
 
@@ -405,9 +408,32 @@ impl Ctx {
         })
     }
 
-    /// Lets `by` pass on the target (see `Target::advance`).
+    /// Joins the scenarios sharing the target's time, until `leave_time`. The runner calls
+    /// both around each scenario.
+    pub async fn share_time(&self) {
+        let share = self.target().time_gate().clone().read_owned().await;
+        *self.0.time_share.lock().expect("not poisoned") = Some(share);
+    }
+
+    pub fn leave_time(&self) {
+        self.0.time_share.lock().expect("not poisoned").take();
+    }
+
+    /// Lets `by` pass on the target (see `Target::advance`). A moved clock moves for every
+    /// scenario on the target, so this waits until the scenarios running beside this one are
+    /// done, and keeps new ones from starting until the move is made: none of them sees its
+    /// codes or tokens expire halfway.
     pub async fn advance(&self, by: Duration) -> Step {
-        self.target().advance(by).await
+        let target = self.target();
+        if !target.moves_clock() {
+            return target.advance(by).await;
+        }
+        target.check_time(by)?;
+        self.leave_time();
+        let alone = target.time_gate().clone().write_owned().await;
+        let moved = target.advance(by).await;
+        *self.0.time_share.lock().expect("not poisoned") = Some(alone.downgrade());
+        moved
     }
 
     /// SKIP unless the target can let `by` pass; call before creating anything.

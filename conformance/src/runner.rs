@@ -71,6 +71,7 @@ pub async fn run_scenario(
 ) -> Report {
     let started = Instant::now();
     let ctx = Ctx::new(target, scenario.name);
+    ctx.share_time().await;
     let task = tokio::spawn((scenario.run)(ctx.clone()));
     let abort = task.abort_handle();
     let mut outcome = match tokio::time::timeout(timeout, task).await {
@@ -86,6 +87,7 @@ pub async fn run_scenario(
             Outcome::Fail(format!("timed out after {} s", timeout.as_secs()))
         }
     };
+    ctx.leave_time();
     let cleanup = tokio::time::timeout(Duration::from_secs(120), ctx.cleanup()).await;
     let cleanup = cleanup.unwrap_or_else(|_| Err("cleanup timed out".to_owned()));
     if let Err(reason) = cleanup {

@@ -5,7 +5,8 @@
 //! and real Cognito (`CONFORMANCE_TARGET=aws`, with the ordinary AWS credential and region chain).
 //!
 //! Capabilities are discovered, never assumed from the kind: confirmation codes come from an
-//! outbox only if `GET /_emulator/outbox` answers like the emulator's; the clock moves only in process.
+//! outbox only if `GET /_emulator/outbox` answers like the emulator's, and the clock moves only in
+//! process or where `GET /_emulator/clock` answers like the emulator's.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -54,17 +55,26 @@ impl TargetKind {
     }
 }
 
-/// A clock for the in-process emulator: the wall clock plus an offset that `advance` grows,
-/// so expiry scenarios run in milliseconds instead of hours.
-#[derive(Debug, Default)]
-struct OffsetClock {
-    offset_millis: AtomicI64,
+/// How a target's time can be moved, when it can.
+enum Clock {
+    /// The in-process emulator's clock, moved directly.
+    InProcess(Arc<emulator::OffsetClock>),
+    /// An endpoint serving `POST /_emulator/clock`; `ahead_millis` is how far its time is
+    /// ahead of this machine's, as of its last answer.
+    Remote { ahead_millis: AtomicI64 },
 }
 
-impl emulator::Clock for OffsetClock {
-    fn now(&self) -> emulator::Timestamp {
-        let wall = emulator::Clock::now(&emulator::SystemClock);
-        emulator::Timestamp(wall.0 + self.offset_millis.load(Ordering::SeqCst))
+/// The emulator's answer to `GET` and `POST /_emulator/clock`.
+#[derive(Deserialize)]
+struct ClockReading {
+    now: f64,
+}
+
+impl ClockReading {
+    /// How far the reading is ahead of this machine's clock.
+    fn ahead_millis(&self) -> i64 {
+        let local = emulator::Clock::now(&emulator::SystemClock).millis();
+        (self.now * 1000.0).round() as i64 - local
     }
 }
 
@@ -94,7 +104,10 @@ pub struct Target {
     cognito: Client,
     http: reqwest::Client,
     outbox: bool,
-    clock: Option<Arc<OffsetClock>>,
+    clock: Option<Clock>,
+    /// Scenarios share a movable clock: each holds this for reading while it runs, and moves
+    /// time only while holding it alone (see `Ctx::advance`).
+    time_gate: Arc<tokio::sync::RwLock<()>>,
     slow: bool,
     /// Keeps the in-process emulator running for as long as the target lives.
     _emulator: Option<emulator::Running>,
@@ -128,14 +141,14 @@ impl Target {
 
     /// A fresh emulator in this process on a free loopback port, with a clock scenarios can move.
     pub async fn in_process() -> Result<Target, String> {
-        let clock = Arc::new(OffsetClock::default());
+        let clock = Arc::new(emulator::OffsetClock::default());
         let running = emulator::Running::start(emulator::Config::for_tests(), clock.clone())
             .await
             .map_err(|e| format!("cannot start the in-process emulator: {e}"))?;
         let url = running.endpoint();
         let mut target = Target::endpoint(&url).await?;
         target.kind = TargetKind::Emulator;
-        target.clock = Some(clock);
+        target.clock = Some(Clock::InProcess(clock));
         target._emulator = Some(running);
         Ok(target)
     }
@@ -162,6 +175,9 @@ impl Target {
             .build();
         let http = http_client()?;
         let outbox = probe_outbox(&http, &url).await;
+        let clock = probe_clock(&http, &url).await.map(|reading| Clock::Remote {
+            ahead_millis: AtomicI64::new(reading.ahead_millis()),
+        });
         Ok(Target {
             kind: TargetKind::Endpoint(url.clone()),
             endpoint: Some(url),
@@ -169,7 +185,8 @@ impl Target {
             cognito: Client::from_conf(config),
             http,
             outbox,
-            clock: None,
+            clock,
+            time_gate: Arc::default(),
             slow: slow_allowed(),
             _emulator: None,
         })
@@ -196,6 +213,7 @@ impl Target {
             http: http_client()?,
             outbox: false,
             clock: None,
+            time_gate: Arc::default(),
             slow: slow_allowed(),
             _emulator: None,
         })
@@ -247,7 +265,9 @@ impl Target {
         } else {
             "no access to codes"
         };
-        let clock = if self.clock.is_some() {
+        let clock = if let Some(Clock::Remote { .. }) = &self.clock {
+            "movable clock (/_emulator/clock)"
+        } else if self.clock.is_some() {
             "movable clock"
         } else if self.slow {
             "real time (CONFORMANCE_SLOW=1: waits up to 15 minutes)"
@@ -306,10 +326,19 @@ impl Target {
 
     /// The target's current time in epoch seconds (what its tokens' `exp` is compared with).
     pub fn now_secs(&self) -> i64 {
+        let local = emulator::Clock::now(&emulator::SystemClock);
         match &self.clock {
-            Some(clock) => emulator::Clock::now(clock.as_ref()).secs(),
-            None => emulator::Clock::now(&emulator::SystemClock).secs(),
+            Some(Clock::InProcess(clock)) => emulator::Clock::now(clock.as_ref()).secs(),
+            Some(Clock::Remote { ahead_millis }) => {
+                emulator::Timestamp(local.millis() + ahead_millis.load(Ordering::SeqCst)).secs()
+            }
+            None => local.secs(),
         }
+    }
+
+    /// The lock scenarios on this target share time under (see `Ctx::advance`).
+    pub(crate) fn time_gate(&self) -> &Arc<tokio::sync::RwLock<()>> {
+        &self.time_gate
     }
 
     /// SKIP unless `by` can pass on this target: always in process; with `CONFORMANCE_SLOW=1`
@@ -329,15 +358,24 @@ impl Target {
         )))
     }
 
-    /// Lets `by` pass on the target: moves the in-process clock, or waits in real time when
-    /// `check_time` allows it; otherwise SKIP.
+    /// Lets `by` pass on the target: moves its clock (in process, or through
+    /// `POST /_emulator/clock`), or waits in real time when `check_time` allows it; otherwise SKIP.
+    /// Moving the clock moves it for every scenario on the target: call through `Ctx::advance`.
     pub async fn advance(&self, by: Duration) -> Step {
         self.check_time(by)?;
         match &self.clock {
-            Some(clock) => {
-                clock
-                    .offset_millis
-                    .fetch_add(by.as_millis() as i64, Ordering::SeqCst);
+            Some(Clock::InProcess(clock)) => {
+                emulator::Clock::advance(clock.as_ref(), by);
+            }
+            Some(Clock::Remote { ahead_millis }) => {
+                let url = self
+                    .endpoint
+                    .as_deref()
+                    .expect("a remote clock has an endpoint");
+                let reading = move_remote_clock(&self.http, url, by)
+                    .await
+                    .map_err(|e| Stop::Fail(format!("moving the clock: {e}")))?;
+                ahead_millis.store(reading.ahead_millis(), Ordering::SeqCst);
             }
             None => tokio::time::sleep(by + Duration::from_secs(2)).await,
         }
@@ -378,6 +416,41 @@ fn http_client() -> Result<reqwest::Client, String> {
         .timeout(Duration::from_secs(20))
         .build()
         .map_err(|e| format!("cannot build an HTTP client: {e}"))
+}
+
+/// The reading when `GET {url}/_emulator/clock` answers 200 with a JSON number `now`.
+async fn probe_clock(http: &reqwest::Client, url: &str) -> Option<ClockReading> {
+    let response = http
+        .get(format!("{url}/_emulator/clock"))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .ok()?;
+    if !response.status().is_success() {
+        return None;
+    }
+    response.json::<ClockReading>().await.ok()
+}
+
+/// `POST {url}/_emulator/clock` with `{"advance_seconds": ⌈by⌉}`.
+async fn move_remote_clock(
+    http: &reqwest::Client,
+    url: &str,
+    by: Duration,
+) -> Result<ClockReading, String> {
+    let seconds = by.as_secs() + u64::from(by.subsec_nanos() > 0);
+    let response = http
+        .post(format!("{url}/_emulator/clock"))
+        .json(&serde_json::json!({ "advance_seconds": seconds }))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status();
+    if !status.is_success() {
+        let body = response.text().await.unwrap_or_default();
+        return Err(format!("HTTP {status}: {body}"));
+    }
+    response.json().await.map_err(|e| e.to_string())
 }
 
 /// True when `GET {url}/_emulator/outbox` answers 200 with a JSON `messages` array.

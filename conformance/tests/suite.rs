@@ -190,4 +190,101 @@ mod runner_isolation {
     async fn a_target_answering_garbage_fails_every_scenario_and_the_run_ends() {
         survives(b"HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: 12\r\nconnection: close\r\n\r\n{not json!!!").await;
     }
+
+    /// The emulator's time, read over HTTP.
+    async fn server_now(target: &Target) -> f64 {
+        let url = format!("{}/_emulator/clock", target.endpoint_url().unwrap());
+        let body: serde_json::Value = target
+            .http()
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["now"].as_f64().unwrap()
+    }
+
+    /// Reads the time, lets a scenario that moves the clock ask to run, and reads it again.
+    async fn time_holds_still(ctx: Ctx) -> Step {
+        let before = server_now(ctx.target()).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let after = server_now(ctx.target()).await;
+        if after - before > 60.0 {
+            return Err(Stop::Fail(format!(
+                "time jumped {} s mid-scenario",
+                after - before
+            )));
+        }
+        Ok(())
+    }
+
+    async fn moves_two_hours(ctx: Ctx) -> Step {
+        // Let the others start first.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let before = server_now(ctx.target()).await;
+        ctx.advance(Duration::from_secs(2 * 3600)).await?;
+        let moved = server_now(ctx.target()).await - before;
+        if !(7200.0..7260.0).contains(&moved) {
+            return Err(Stop::Fail(format!("the clock moved {moved} s, not 7200")));
+        }
+        Ok(())
+    }
+
+    static HOLDS: Scenario = Scenario {
+        name: "selftest::time_holds_still",
+        run: |ctx| Box::pin(time_holds_still(ctx)),
+    };
+    static MOVES: Scenario = Scenario {
+        name: "selftest::moves_two_hours",
+        run: |ctx| Box::pin(moves_two_hours(ctx)),
+    };
+
+    /// Against a running emulator (not in process), `POST /_emulator/clock` moves the time: the
+    /// expiry scenarios run instead of skipping, and a move waits until no other scenario on the
+    /// shared target is halfway through.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_shared_endpoint_moves_its_clock_between_scenarios_only() {
+        let running = emulator::Running::start(
+            emulator::Config::for_tests(),
+            Arc::new(emulator::OffsetClock::default()),
+        )
+        .await
+        .unwrap();
+        let target = Arc::new(Target::endpoint(&running.endpoint()).await.unwrap());
+        assert!(target.moves_clock(), "{}", target.describe());
+        assert!(
+            target.describe().contains("/_emulator/clock"),
+            "{}",
+            target.describe()
+        );
+
+        let mut lines = Vec::new();
+        let totals = runner::run_all(
+            runner::Targets::Shared(target.clone()),
+            &[&HOLDS, &MOVES, &HOLDS, &HOLDS],
+            4,
+            Duration::from_secs(30),
+            |report| lines.push(report.outcome.line(report.name)),
+        )
+        .await;
+        assert_eq!(totals.line(), "4 passed, 0 failed, 0 skipped", "{lines:#?}");
+
+        let scenarios: Vec<&Scenario> = conformance::SCENARIOS.iter().collect();
+        let mut failures = Vec::new();
+        let totals = runner::run_all(
+            runner::Targets::Shared(target),
+            &scenarios,
+            8,
+            Duration::from_secs(60),
+            |report| {
+                if report.outcome != Outcome::Pass {
+                    failures.push(report.outcome.line(report.name));
+                }
+            },
+        )
+        .await;
+        assert_eq!(totals.passed, scenarios.len(), "{failures:#?}");
+    }
 }
