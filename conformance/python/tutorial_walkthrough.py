@@ -4,7 +4,8 @@ Exactly the tutorial's sequence: sign_up with SecretHash, confirm_sign_up with t
 (read from the emulator's outbox), initiate_auth USER_PASSWORD_AUTH with SECRET_HASH,
 change_password, initiate_auth with the new password, refresh, delete_user; and each
 wrong input along the way (bad SecretHash, wrong code, wrong password, edited token)
-must be refused with Cognito's error.
+must be refused with Cognito's error. Besides, pycognito's AWSSRP signs in with
+USER_SRP_AUTH, the flow amazon-cognito-identity-js and Amplify use by default.
 
 Configuration comes from the variables the emulator's banner prints:
 AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, COGNITO_REGION_NAME, COGNITO_USER_POOL_ID,
@@ -23,6 +24,7 @@ import uuid
 
 import boto3
 from botocore.exceptions import ClientError
+from pycognito.aws_srp import AWSSRP
 
 ENDPOINT = os.environ["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"]
 REGION = os.environ["COGNITO_REGION_NAME"]
@@ -153,6 +155,14 @@ def main():
     expect_error("initiate_auth with the old password", "NotAuthorizedException", lambda: sign_in(password))
     result = sign_in(new_password)["AuthenticationResult"]
     check("initiate_auth with the new password", "AccessToken" in result)
+
+    def srp(pw):
+        return AWSSRP(username=email, password=pw, pool_id=POOL_ID, client_id=CLIENT_ID,
+                      client_secret=CLIENT_SECRET, client=client).authenticate_user()
+
+    srp_result = srp(new_password)["AuthenticationResult"]
+    check("pycognito USER_SRP_AUTH signs in", client.get_user(AccessToken=srp_result["AccessToken"])["Username"] != email)
+    expect_error("pycognito USER_SRP_AUTH with a wrong password", "NotAuthorizedException", lambda: srp("wrong-password-1"), "Incorrect username or password.")
 
     user = client.get_user(AccessToken=result["AccessToken"])
     refreshed = client.initiate_auth(

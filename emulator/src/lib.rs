@@ -53,6 +53,9 @@ pub struct Inner {
     pub ids: ids::IdGen,
     pub outbox: outbox::Outbox,
     pub verified_tokens: auth::access::VerifiedTokens,
+    /// Keys what the emulator makes up for unknown users (PreventUserExistenceErrors), so the
+    /// same name gets the same made-up SRP salt every time.
+    pub simulation_key: [u8; 32],
     /// The URL clients reach us at, known once bound (`--public-url` wins).
     public_url: OnceLock<String>,
 }
@@ -67,6 +70,7 @@ impl Deref for AppState {
 impl AppState {
     pub fn new(config: Config, clock: Arc<dyn Clock>) -> Self {
         let ids = ids::IdGen::new(config.seed);
+        let simulation_key = ids.bytes();
         AppState(Arc::new(Inner {
             config,
             store: store::Store::default(),
@@ -74,6 +78,7 @@ impl AppState {
             ids,
             outbox: outbox::Outbox::default(),
             verified_tokens: Default::default(),
+            simulation_key,
             public_url: OnceLock::new(),
         }))
     }

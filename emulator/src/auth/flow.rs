@@ -1,9 +1,11 @@
-//! The InitiateAuth state machine. Today's flows end in tokens; challenge steps
-//! (SRP's PASSWORD_VERIFIER, MFA, NEW_PASSWORD_REQUIRED) become further `AuthStep` variants.
+//! The InitiateAuth / RespondToAuthChallenge state machine. A flow either ends in tokens or
+//! asks a challenge (SRP's PASSWORD_VERIFIER, see `auth::srp_auth`); MFA and
+//! NEW_PASSWORD_REQUIRED are further challenges on the same path.
 //!
 //! Every flow follows the same locking discipline: read a snapshot under the pool lock,
 //! verify passwords and sign tokens with no lock held, then lock again to commit.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -12,7 +14,7 @@ use super::tokens::{self, SessionRef, Subject};
 use super::{password_matches, users, ClientCx};
 use crate::clock::Timestamp;
 use crate::error::{ErrorKind, ServiceError};
-use crate::model::{SignInSession, UserStatus};
+use crate::model::{Credentials, SignInSession, UserPool, UserStatus};
 use crate::AppState;
 
 /// AWS: five failed sign-ins are free; then a lockout starting at 1 second and doubling,
@@ -24,6 +26,14 @@ const MAX_LOCKOUT: Duration = Duration::from_secs(15 * 60);
 pub enum AuthStep {
     /// Signed in: an `AuthenticationResultType`.
     Authenticated(Value),
+    /// The caller must answer `name` with RespondToAuthChallenge.
+    Challenge {
+        name: &'static str,
+        /// `ChallengeParameters`: strings only.
+        parameters: Value,
+        /// The `Session` to send back, for challenges that need one.
+        session: Option<String>,
+    },
 }
 
 impl AuthStep {
@@ -33,8 +43,65 @@ impl AuthStep {
             AuthStep::Authenticated(result) => {
                 json!({"ChallengeParameters": {}, "AuthenticationResult": result})
             }
+            AuthStep::Challenge {
+                name,
+                parameters,
+                session,
+            } => {
+                let mut out = json!({"ChallengeName": name, "ChallengeParameters": parameters});
+                if let Some(session) = session {
+                    out["Session"] = Value::String(session);
+                }
+                out
+            }
         }
     }
+}
+
+/// A user about to prove their password, as read under the pool lock.
+pub struct Candidate {
+    /// The user's key in `UserPool::users`.
+    pub key: String,
+    /// The internal username (USER_ID_FOR_SRP).
+    pub username: String,
+    pub credentials: Option<Arc<Credentials>>,
+}
+
+/// The checks every sign-in makes before looking at the password, in AWS's order: an unknown
+/// user (hidden behind `Incorrect username or password.` when the client prevents user
+/// existence errors), a lockout, a disabled user, an unconfirmed one (reported even when the
+/// password would be wrong).
+pub fn candidate(
+    pool: &UserPool,
+    cx: &ClientCx,
+    username: &str,
+    now: Timestamp,
+) -> Result<Candidate, ServiceError> {
+    let Some(key) = users::find_key(pool, username) else {
+        return Err(if cx.client.prevents_user_existence_errors() {
+            ServiceError::incorrect_credentials()
+        } else {
+            ServiceError::user_not_found()
+        });
+    };
+    let user = &pool.users[&key];
+    if user.locked_until.is_some_and(|until| now < until) {
+        return Err(ServiceError::not_authorized("Password attempts exceeded"));
+    }
+    if !user.enabled {
+        return Err(ServiceError::not_authorized("User is disabled."));
+    }
+    if user.status == UserStatus::Unconfirmed {
+        return Err(ServiceError::new(
+            ErrorKind::UserNotConfirmedException,
+            "User is not confirmed.",
+        ));
+    }
+    Ok(Candidate {
+        username: user.username.clone(),
+        credentials: user.credentials.clone(),
+        key,
+    })
 }
 
 fn lockout_after(failures: u32) -> Duration {
@@ -51,46 +118,38 @@ pub fn password_auth(
     now: Timestamp,
 ) -> Result<AuthStep, ServiceError> {
     // 1. Snapshot under the read lock.
-    let (key, username, credentials) = {
-        let pool = cx.entry.state.read();
-        let Some(key) = users::find_key(&pool, username) else {
-            return Err(if cx.client.prevents_user_existence_errors() {
-                ServiceError::incorrect_credentials()
-            } else {
-                ServiceError::user_not_found()
-            });
-        };
-        let user = &pool.users[&key];
-        if user.locked_until.is_some_and(|until| now < until) {
-            return Err(ServiceError::not_authorized("Password attempts exceeded"));
-        }
-        if !user.enabled {
-            return Err(ServiceError::not_authorized("User is disabled."));
-        }
-        if user.status == UserStatus::Unconfirmed {
-            return Err(ServiceError::new(
-                ErrorKind::UserNotConfirmedException,
-                "User is not confirmed.",
-            ));
-        }
-        (key, user.username.clone(), user.credentials.clone())
-    };
+    let Candidate {
+        key,
+        username,
+        credentials,
+    } = candidate(&cx.entry.state.read(), cx, username, now)?;
 
     // 2. The slow part, with no lock held.
-    let ok = password_matches(
+    let proven = password_matches(
         credentials.as_deref(),
         &cx.client.user_pool_id,
         &username,
         password_given,
     );
+    conclude(state, cx, &key, proven, now)
+}
 
+/// Records the outcome of a password proof for the user with `key`: a failure counts toward
+/// the lockout; a success ends in the next challenge or in tokens.
+pub fn conclude(
+    state: &AppState,
+    cx: &ClientCx,
+    key: &str,
+    proven: bool,
+    now: Timestamp,
+) -> Result<AuthStep, ServiceError> {
     // 3. Commit.
     let mut pool = cx.entry.state.write();
-    let Some(user) = pool.users.get_mut(&key) else {
+    let Some(user) = pool.users.get_mut(key) else {
         // Deleted meanwhile.
         return Err(ServiceError::incorrect_credentials());
     };
-    if !ok {
+    if !proven {
         user.failed_sign_ins += 1;
         if user.failed_sign_ins >= FREE_FAILURES {
             user.locked_until = Some(now.plus(lockout_after(user.failed_sign_ins)));
@@ -139,13 +198,13 @@ pub fn password_auth(
             refresh_expires: now.plus(refresh_ttl),
         },
     );
-    let user = &pool.users[&key];
+    let user = &pool.users[key];
     let subject = Subject::snapshot(&pool, &cx.client, user);
     for (_, token) in expired {
         pool.refresh_tokens.remove(&token);
     }
     pool.refresh_tokens
-        .insert(refresh_token.clone(), (key, event_id.clone()));
+        .insert(refresh_token.clone(), (key.to_owned(), event_id.clone()));
     let pool_id = pool.id.clone();
     drop(pool);
 

@@ -6,6 +6,7 @@ pub mod access;
 pub mod codes;
 pub mod flow;
 pub mod policy;
+pub mod srp_auth;
 pub mod tokens;
 pub mod users;
 

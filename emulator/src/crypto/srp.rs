@@ -292,6 +292,9 @@ pub fn verify_claim(
     expected.as_bytes().ct_eq(provided_b64.as_bytes()).into()
 }
 
+#[path = "srp_client.rs"]
+pub mod client;
+
 #[cfg(test)]
 #[path = "srp_tests.rs"]
 mod tests;

@@ -85,41 +85,7 @@ fn private_value_is_reduced() {
     assert_eq!(private_value(&[1, 0]), BigUint::from(256u32));
 }
 
-// ---- Client side, written from wire facts §5.2's CLIENT formulas. ----
-
-struct Client {
-    a: BigUint,
-    a_pub: BigUint,
-}
-
-impl Client {
-    fn new(a: BigUint) -> Self {
-        let a_pub = generator().modpow(&a, modulus());
-        Client { a, a_pub }
-    }
-
-    /// `S = (B − k·g^x)^(a + u·x) mod N`, then the same HKDF.
-    fn key(
-        &self,
-        pool: &str,
-        user: &str,
-        password: &str,
-        salt_param: &str,
-        b_pub: &BigUint,
-    ) -> [u8; 16] {
-        let n = modulus();
-        let u = int(&hex_hash(&(pad_hex(&self.a_pub) + &pad_hex(b_pub))));
-        let identity = to_hex(&Sha256::digest(
-            format!("{pool}{user}:{password}").as_bytes(),
-        ));
-        // pycognito pads the SALT *string*; a canonical SALT is left as it is.
-        let x = int(&hex_hash(&(salt_param.to_owned() + &identity)));
-        let k_gx = (multiplier() * generator().modpow(&x, n)) % n;
-        let base = (b_pub + n - k_gx) % n;
-        let s = base.modpow(&(&self.a + &u * &x), n);
-        derive_key(&s, &u)
-    }
-}
+use super::client::{timestamp, PasswordVerifier, SrpClient};
 
 #[test]
 fn client_and_server_agree_and_wrong_password_does_not() {
@@ -128,16 +94,19 @@ fn client_and_server_agree_and_wrong_password_does_not() {
     let salt: [u8; 16] = [0x9a, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
     let stored = compute_verifier(pool, user, "Correct-Horse-1", &salt);
 
-    let client = Client::new(private_value(&[0x5a; 128]));
+    let client = SrpClient::new(&[0x5a; 128]);
     let b = private_value(&[0xa5; 128]);
-    let a_pub = parse_client_public(&client.a_pub.to_str_radix(16)).unwrap();
+    let a_pub = parse_client_public(&client.srp_a()).unwrap();
     let b_pub = server_b(&stored.verifier, &b);
     let u = compute_u(&a_pub, &b_pub);
     let server_key = session_key(&a_pub, &stored.verifier, &u, &b);
 
     let secret_block = b"opaque secret block";
     let timestamp = "Tue Nov 5 09:03:07 UTC 2024";
-    let client_key = client.key(pool, user, "Correct-Horse-1", &stored.salt_hex(), &b_pub);
+    let b_hex = b_pub.to_str_radix(16);
+    let client_key = client
+        .session_key(pool, user, "Correct-Horse-1", &stored.salt_hex(), &b_hex)
+        .unwrap();
     assert_eq!(client_key, server_key);
     let signature = STANDARD.encode(claim_signature(
         &client_key,
@@ -204,7 +173,9 @@ fn client_and_server_agree_and_wrong_password_does_not() {
         "%%%"
     ));
 
-    let wrong_key = client.key(pool, user, "Correct-Horse-2", &stored.salt_hex(), &b_pub);
+    let wrong_key = client
+        .session_key(pool, user, "Correct-Horse-2", &stored.salt_hex(), &b_hex)
+        .unwrap();
     assert_ne!(wrong_key, server_key);
     let wrong = STANDARD.encode(claim_signature(
         &wrong_key,
@@ -361,6 +332,24 @@ fn pycognito_known_answers() {
             vector.signature
         ));
 
+        // The client side from the same inputs reaches pycognito's signature.
+        let a: [u8; 128] = hex_to_bytes(vector.a).unwrap().try_into().unwrap();
+        let client = SrpClient::new(&a);
+        assert_eq!(client.srp_a(), vector.srp_a);
+        let challenge = PasswordVerifier {
+            salt: vector.salt_param,
+            srp_b: vector.srp_b,
+            secret_block: vector.secret_block,
+            user_id_for_srp: vector.user_id,
+        };
+        let claim = client.password_claim(
+            vector.pool_id,
+            &challenge,
+            vector.password,
+            vector.timestamp,
+        );
+        assert_eq!(claim.as_deref(), Some(vector.signature));
+
         let wrong = compute_verifier(pool, vector.user_id, "not the password", &salt);
         let wrong_key = session_key(&a_pub, &wrong.verifier, &u, &b);
         assert!(!verify_claim(
@@ -391,4 +380,14 @@ fn private_key_matches_the_clients_hex_route() {
             via_hex
         );
     }
+}
+
+/// amazon-cognito-identity-js DateHelper / pycognito's format (wire facts §5.2); the epoch
+/// seconds of the pycognito vectors' datetimes.
+#[test]
+fn client_timestamps() {
+    assert_eq!(timestamp(1_730_797_387), "Tue Nov 5 09:03:07 UTC 2024");
+    assert_eq!(timestamp(1_742_774_340), "Sun Mar 23 23:59:00 UTC 2025");
+    assert_eq!(timestamp(0), "Thu Jan 1 00:00:00 UTC 1970");
+    assert_eq!(timestamp(951_782_400), "Tue Feb 29 00:00:00 UTC 2000");
 }

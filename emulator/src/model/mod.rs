@@ -8,7 +8,7 @@ mod user_pool;
 
 pub use app_client::{AppClient, TokenValidity, TokenValidityUnit};
 pub use attributes::Attributes;
-pub use user::{Credentials, PendingCode, SignInSession, User, UserStatus};
+pub use user::{Credentials, PendingCode, SignInSession, SrpChallenge, User, UserStatus};
 pub use user_pool::{
     AttributeDataType, PasswordPolicy, PoolSettings, SchemaAttribute, UserPool, UsernameMode,
     STANDARD_ATTRIBUTES,

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use num_bigint::BigUint;
+
 use super::Attributes;
 use crate::clock::Timestamp;
 pub use crate::crypto::credentials::Credentials;
@@ -43,6 +45,28 @@ pub struct SignInSession {
     pub refresh_token: String,
     pub auth_time: Timestamp,
     pub refresh_expires: Timestamp,
+}
+
+/// A PASSWORD_VERIFIER challenge that USER_SRP_AUTH handed out, kept by its SECRET_BLOCK
+/// until answered or expired (pycognito answers without a Session, so the block is the key).
+#[derive(Debug, Clone)]
+pub struct SrpChallenge {
+    pub client_id: String,
+    /// The user's key in `UserPool::users`; `None` for the simulated challenge of an unknown
+    /// user (PreventUserExistenceErrors), which no answer can pass.
+    pub user_key: Option<String>,
+    /// USER_ID_FOR_SRP: the internal username, or a made-up one for an unknown user.
+    pub user_id_for_srp: String,
+    /// The name the caller signed in with: SECRET_HASH may be computed over it.
+    pub username_given: String,
+    /// The client's `A`, the server's secret `b` and public `B`, and the verifier they used.
+    pub a_pub: BigUint,
+    pub b: BigUint,
+    pub b_pub: BigUint,
+    pub verifier: BigUint,
+    pub expires: Timestamp,
+    /// Answered once already: a second answer is refused.
+    pub answered: bool,
 }
 
 #[derive(Debug, Clone)]

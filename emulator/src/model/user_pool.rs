@@ -176,6 +176,8 @@ pub struct UserPool {
     pub sign_in_aliases: HashMap<String, String>,
     /// Refresh token → (user key, session `event_id`).
     pub refresh_tokens: HashMap<String, (String, String)>,
+    /// Outstanding USER_SRP_AUTH challenges by SECRET_BLOCK.
+    pub srp_challenges: HashMap<String, super::SrpChallenge>,
 }
 
 /// The pool settings that CreateUserPool sets and UpdateUserPool replaces as a whole.

@@ -55,6 +55,7 @@ impl Operation for CreateUserPool {
             users: BTreeMap::new(),
             sign_in_aliases: Default::default(),
             refresh_tokens: Default::default(),
+            srp_challenges: Default::default(),
         };
         let rendered = user_pool_type(&pool);
         // Signing keys are generated on first use (see `pool_keys`).

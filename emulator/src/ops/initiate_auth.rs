@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Cx, Operation};
-use crate::auth::{flow, required_param, ClientCx};
+use crate::auth::{flow, required_param, srp_auth, ClientCx};
 use crate::error::{ErrorKind, ServiceError};
 
 pub struct InitiateAuth;
@@ -38,6 +38,18 @@ impl Operation for InitiateAuth {
                 client
                     .check_secret_hash(username, params.get("SECRET_HASH").map(String::as_str))?;
                 flow::password_auth(cx.state, &client, username, password, cx.now)?
+            }
+            "USER_SRP_AUTH" => {
+                if !client.client.allows_flow("ALLOW_USER_SRP_AUTH") {
+                    return Err(ServiceError::invalid_parameter(
+                        "USER_SRP_AUTH flow not enabled for this client",
+                    ));
+                }
+                let username = required_param(params, "USERNAME")?;
+                let srp_a = required_param(params, "SRP_A")?;
+                client
+                    .check_secret_hash(username, params.get("SECRET_HASH").map(String::as_str))?;
+                srp_auth::start(cx.state, &client, username, srp_a, cx.now)?
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
                 if !client.client.allows_flow("ALLOW_REFRESH_TOKEN_AUTH") {

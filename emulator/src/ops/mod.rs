@@ -38,6 +38,7 @@ mod list_user_pool_clients;
 mod list_user_pools;
 mod pool_settings;
 mod resend_confirmation_code;
+mod respond_to_auth_challenge;
 mod revoke_token;
 mod set_user_pool_mfa_config;
 mod sign_up;
@@ -145,6 +146,7 @@ pub static REGISTRY: &[Entry] = &[
     entry::<list_user_pool_clients::ListUserPoolClients>(),
     entry::<list_user_pools::ListUserPools>(),
     entry::<resend_confirmation_code::ResendConfirmationCode>(),
+    entry::<respond_to_auth_challenge::RespondToAuthChallenge>(),
     entry::<revoke_token::RevokeToken>(),
     entry::<set_user_pool_mfa_config::SetUserPoolMfaConfig>(),
     entry::<sign_up::SignUp>(),

@@ -9,6 +9,7 @@ mod profile;
 mod protocol;
 mod sdk;
 mod sessions;
+mod srp;
 mod support;
 mod tidy;
 mod tokens;

@@ -1,0 +1,254 @@
+//! USER_SRP_AUTH (wire facts §5): InitiateAuth hands out a PASSWORD_VERIFIER challenge, and
+//! RespondToAuthChallenge checks the client's proof that it knows the password, which never
+//! travels. The challenge is kept server-side under its SECRET_BLOCK, because pycognito
+//! answers without a `Session`. The modular exponentiations (milliseconds each) run with no
+//! lock held.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use num_bigint::BigUint;
+use serde_json::json;
+use sha2::Sha256;
+
+use super::flow::{self, AuthStep, Candidate};
+use super::{required_param, users, ClientCx};
+use crate::clock::Timestamp;
+use crate::crypto::srp;
+use crate::error::ServiceError;
+use crate::model::SrpChallenge;
+use crate::AppState;
+
+/// How long a PASSWORD_VERIFIER challenge can be answered: the three minutes AWS gives its
+/// sign-in sessions (wire facts §6, "session is expired").
+const CHALLENGE_TTL: Duration = Duration::from_secs(180);
+
+/// InitiateAuth USER_SRP_AUTH: checks the user as a password sign-in would, then answers
+/// with `PASSWORD_VERIFIER` and `SALT`, `SRP_B`, `SECRET_BLOCK`, `USER_ID_FOR_SRP`, `USERNAME`.
+pub fn start(
+    state: &AppState,
+    cx: &ClientCx,
+    username: &str,
+    srp_a: &str,
+    now: Timestamp,
+) -> Result<AuthStep, ServiceError> {
+    let a_pub = srp::parse_client_public(srp_a).ok_or_else(|| {
+        ServiceError::invalid_parameter(
+            "SRP_A must be the hexadecimal form of g^a mod N, and not 0 mod N.",
+        )
+    })?;
+    let found = {
+        let pool = cx.entry.state.read();
+        if users::find_key(&pool, username).is_none() && cx.client.prevents_user_existence_errors()
+        {
+            None
+        } else {
+            Some(flow::candidate(&pool, cx, username, now)?)
+        }
+    };
+    // The slow part, with no lock held.
+    let b = srp::private_value(&state.ids.bytes::<128>());
+    let (salt_hex, verifier, user_key, user_id_for_srp) = match found {
+        Some(Candidate {
+            key,
+            username: internal,
+            credentials,
+        }) => {
+            let credentials = credentials.ok_or_else(ServiceError::incorrect_credentials)?;
+            let stored = credentials.srp_verifier();
+            (
+                stored.salt_hex(),
+                stored.verifier.clone(),
+                Some(key),
+                internal,
+            )
+        }
+        None => {
+            // AWS answers an unknown user with a challenge no answer can pass (§5.3): the same
+            // made-up salt and USER_ID_FOR_SRP each time for the same name, and a random B.
+            let made_up = simulated_identity(state, &cx.client.user_pool_id, username);
+            let salt = srp::SrpVerifier {
+                salt: made_up[..16].to_vec(),
+                verifier: BigUint::ZERO,
+            };
+            let id =
+                uuid::Builder::from_random_bytes(made_up[16..32].try_into().expect("16 bytes"))
+                    .into_uuid();
+            (salt.salt_hex(), BigUint::ZERO, None, id.to_string())
+        }
+    };
+    let b_pub = srp::server_b(&verifier, &b);
+    let secret_block = STANDARD.encode(state.ids.bytes::<64>());
+    let parameters = json!({
+        "SALT": salt_hex,
+        "SRP_B": b_pub.to_str_radix(16),
+        "SECRET_BLOCK": secret_block,
+        "USER_ID_FOR_SRP": user_id_for_srp,
+        "USERNAME": user_id_for_srp,
+    });
+    let challenge = SrpChallenge {
+        client_id: cx.client.client_id.clone(),
+        user_key,
+        user_id_for_srp,
+        username_given: username.to_owned(),
+        a_pub,
+        b,
+        b_pub,
+        verifier,
+        expires: now.plus(CHALLENGE_TTL),
+        answered: false,
+    };
+    let mut pool = cx.entry.state.write();
+    pool.srp_challenges
+        .retain(|_, pending| now < pending.expires);
+    pool.srp_challenges.insert(secret_block, challenge);
+    Ok(AuthStep::Challenge {
+        name: "PASSWORD_VERIFIER",
+        parameters,
+        session: None,
+    })
+}
+
+/// RespondToAuthChallenge PASSWORD_VERIFIER: `USERNAME`, `PASSWORD_CLAIM_SECRET_BLOCK`,
+/// `PASSWORD_CLAIM_SIGNATURE`, `TIMESTAMP` (and `SECRET_HASH` for clients with a secret).
+/// A wrong proof counts toward the lockout like a wrong password.
+pub fn answer(
+    state: &AppState,
+    cx: &ClientCx,
+    responses: &HashMap<String, String>,
+    now: Timestamp,
+) -> Result<AuthStep, ServiceError> {
+    let username = required_param(responses, "USERNAME")?;
+    let block = required_param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let signature = required_param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+    let timestamp = required_param(responses, "TIMESTAMP")?;
+    if !well_formed_timestamp(timestamp) {
+        return Err(ServiceError::invalid_parameter(
+            "TIMESTAMP must look like \"Tue Nov 5 09:03:07 UTC 2024\".",
+        ));
+    }
+
+    let (challenge, key) = {
+        let mut pool = cx.entry.state.write();
+        let Some(challenge) = pool.srp_challenges.get(block) else {
+            return Err(ServiceError::incorrect_credentials());
+        };
+        if challenge.client_id != cx.client.client_id {
+            return Err(ServiceError::incorrect_credentials());
+        }
+        if now >= challenge.expires {
+            return Err(ServiceError::not_authorized(
+                "Invalid session for the user, session is expired.",
+            ));
+        }
+        if challenge.answered {
+            return Err(ServiceError::not_authorized(
+                "Invalid session for the user, session can only be used once.",
+            ));
+        }
+        // pycognito hashes the name the user signed in with; other clients USERNAME.
+        cx.check_secret_hash_any(
+            &[
+                username,
+                &challenge.username_given,
+                &challenge.user_id_for_srp,
+            ],
+            responses.get("SECRET_HASH").map(String::as_str),
+        )?;
+        let challenge = challenge.clone();
+        if let Some(pending) = pool.srp_challenges.get_mut(block) {
+            pending.answered = true;
+        }
+        let Some(key) = challenge.user_key.clone() else {
+            return Err(ServiceError::incorrect_credentials());
+        };
+        // USERNAME must name the challenged user (by username or alias); and the user must
+        // still be allowed to sign in.
+        if users::find_key(&pool, username).as_deref() != Some(key.as_str()) {
+            return Err(ServiceError::incorrect_credentials());
+        }
+        flow::candidate(&pool, cx, &challenge.user_id_for_srp, now)?;
+        (challenge, key)
+    };
+
+    // The slow part, with no lock held.
+    let block_bytes = STANDARD
+        .decode(block)
+        .expect("SECRET_BLOCKs are the emulator's own base64");
+    let u = srp::compute_u(&challenge.a_pub, &challenge.b_pub);
+    let proven = u != BigUint::ZERO && {
+        let session_key = srp::session_key(&challenge.a_pub, &challenge.verifier, &u, &challenge.b);
+        srp::verify_claim(
+            &session_key,
+            srp::pool_name(&cx.client.user_pool_id),
+            &challenge.user_id_for_srp,
+            &block_bytes,
+            timestamp,
+            signature,
+        )
+    };
+    flow::conclude(state, cx, &key, proven, now)
+}
+
+/// 32 bytes standing for an unknown `username` of the pool, the same on every call.
+fn simulated_identity(state: &AppState, user_pool_id: &str, username: &str) -> [u8; 32] {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(&state.simulation_key).expect("HMAC accepts any key length");
+    mac.update(user_pool_id.as_bytes());
+    mac.update(&[0]);
+    mac.update(username.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+/// The clients' `TIMESTAMP`: `"%a %b %-d %H:%M:%S UTC %Y"` in English, e.g.
+/// `Tue Nov 5 09:03:07 UTC 2024` (wire facts §5.2). Some pycognito versions zero-pad the day
+/// (`Nov 05`); both pass. The signature binds the value, so no clock-skew window is applied.
+fn well_formed_timestamp(timestamp: &str) -> bool {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let digits = |s: &str, min: usize, max: usize| {
+        (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    let fields: Vec<&str> = timestamp.split(' ').collect();
+    let [day_name, month, day, time, zone, year] = fields[..] else {
+        return false;
+    };
+    let time: Vec<&str> = time.split(':').collect();
+    DAYS.contains(&day_name)
+        && MONTHS.contains(&month)
+        && digits(day, 1, 2)
+        && day.parse::<u8>().is_ok_and(|d| (1..=31).contains(&d))
+        && time.len() == 3
+        && time.iter().all(|part| digits(part, 2, 2))
+        && zone == "UTC"
+        && digits(year, 4, 4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::well_formed_timestamp;
+
+    #[test]
+    fn timestamps_as_the_clients_write_them() {
+        // amazon-cognito-identity-js DateHelper and pycognito (wire facts §5.2).
+        assert!(well_formed_timestamp("Tue Nov 5 09:03:07 UTC 2024"));
+        assert!(well_formed_timestamp("Sun Mar 23 23:59:00 UTC 2025"));
+        assert!(well_formed_timestamp("Tue Nov 05 09:03:07 UTC 2024"));
+        for bad in [
+            "",
+            "Tue Nov 5 09:03:07 GMT 2024",
+            "Tue Nov 5 9:03:07 UTC 2024",
+            "Tue Nov 32 09:03:07 UTC 2024",
+            "Tuesday Nov 5 09:03:07 UTC 2024",
+            "Tue Nov  5 09:03:07 UTC 2024",
+            "2024-11-05T09:03:07Z",
+        ] {
+            assert!(!well_formed_timestamp(bad), "{bad:?}");
+        }
+    }
+}
