@@ -2,6 +2,7 @@
 //! whatever happened), and the steps scenarios share. Helpers assert only what they need to go on;
 //! what a scenario is about it asserts itself.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,13 +15,17 @@ use aws_sdk_cognitoidentityprovider::operation::initiate_auth::builders::Initiat
 use aws_sdk_cognitoidentityprovider::operation::initiate_auth::{
     InitiateAuthError, InitiateAuthOutput,
 };
+use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::{
+    RespondToAuthChallengeError, RespondToAuthChallengeOutput,
+};
 use aws_sdk_cognitoidentityprovider::operation::sign_up::SignUpOutput;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthFlowType, DeletionProtectionType, ExplicitAuthFlowsType,
+    AttributeType, AuthFlowType, ChallengeNameType, DeletionProtectionType, ExplicitAuthFlowsType,
     UsernameAttributeType, VerifiedAttributeType,
 };
 use aws_sdk_cognitoidentityprovider::Client;
 use base64::Engine;
+use emulator::crypto::srp::client::{timestamp, PasswordVerifier, SrpClient};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -35,6 +40,8 @@ pub const NEW_PASSWORD: &str = "Batt3ry-Staple!";
 
 /// What `InitiateAuth` returns through the SDK.
 pub type AuthResult = Result<InitiateAuthOutput, SdkError<InitiateAuthError>>;
+pub type RespondResult =
+    Result<RespondToAuthChallengeOutput, SdkError<RespondToAuthChallengeError>>;
 
 /// One scenario's handle on the target. Cheap to clone; clones share the cleanup list.
 #[derive(Clone)]
@@ -362,6 +369,70 @@ impl Ctx {
             .await
     }
 
+    /// InitiateAuth USER_SRP_AUTH for `username` with `srp`'s `A`, the raw result.
+    pub async fn srp_auth(
+        &self,
+        client: &AppClient,
+        username: &str,
+        srp: &SrpClient,
+    ) -> AuthResult {
+        self.cognito()
+            .initiate_auth()
+            .client_id(&client.id)
+            .auth_flow(AuthFlowType::UserSrpAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("SRP_A", srp.srp_a())
+            .with_secret_hash(client.secret_hash(username))
+            .send()
+            .await
+    }
+
+    /// RespondToAuthChallenge PASSWORD_VERIFIER answering `challenge` (InitiateAuth's
+    /// `ChallengeParameters`) with a proof of `password`, signed at the target's time, as
+    /// pycognito 2024.5.1 does: `USERNAME` from the challenge, SECRET_HASH over the name the
+    /// user signed in with (`signed_in_as`). The raw result.
+    pub async fn srp_answer(
+        &self,
+        client: &AppClient,
+        signed_in_as: &str,
+        srp: &SrpClient,
+        challenge: &HashMap<String, String>,
+        password: &str,
+    ) -> Step<RespondResult> {
+        let param = |name: &str| {
+            present(
+                challenge.get(name).cloned(),
+                &format!("ChallengeParameters.{name}"),
+            )
+        };
+        let (salt, srp_b, secret_block) = (param("SALT")?, param("SRP_B")?, param("SECRET_BLOCK")?);
+        let (user_id_for_srp, username) = (param("USER_ID_FOR_SRP")?, param("USERNAME")?);
+        let when = timestamp(self.target().now_secs());
+        let verifier = PasswordVerifier {
+            salt: &salt,
+            srp_b: &srp_b,
+            secret_block: &secret_block,
+            user_id_for_srp: &user_id_for_srp,
+        };
+        let Some(claim) = srp.password_claim(&client.user_pool_id, &verifier, password, &when)
+        else {
+            return fail("the PASSWORD_VERIFIER parameters are not usable SRP values (SALT/SRP_B not hex, B ≡ 0 mod N, or SECRET_BLOCK not base64)");
+        };
+        let mut request = self
+            .cognito()
+            .respond_to_auth_challenge()
+            .client_id(&client.id)
+            .challenge_name(ChallengeNameType::PasswordVerifier)
+            .challenge_responses("USERNAME", username)
+            .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", secret_block.clone())
+            .challenge_responses("PASSWORD_CLAIM_SIGNATURE", claim)
+            .challenge_responses("TIMESTAMP", when);
+        if let Some(hash) = client.secret_hash(signed_in_as) {
+            request = request.challenge_responses("SECRET_HASH", hash);
+        }
+        Ok(request.send().await)
+    }
+
     /// REFRESH_TOKEN_AUTH with SECRET_HASH over `hash_username` when the client has a secret, the raw result.
     pub async fn refresh(
         &self,
@@ -501,6 +572,23 @@ impl Ctx {
             .map(|_| ())
             .map_err(|e| crate::check::describe(&e))
     }
+}
+
+/// USER_SRP_AUTH and REFRESH_TOKEN_AUTH with a generated secret: what SRP clients use.
+pub fn srp_flows(builder: CreateUserPoolClientFluentBuilder) -> CreateUserPoolClientFluentBuilder {
+    builder
+        .generate_secret(true)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+}
+
+/// A fresh SRP client: `a` from 128 random bytes.
+pub fn new_srp_client() -> SrpClient {
+    let mut random = [0u8; 128];
+    for chunk in random.chunks_mut(16) {
+        chunk.copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    }
+    SrpClient::new(&random)
 }
 
 /// USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH with a generated secret: the tutorial's app client.

@@ -120,6 +120,10 @@ macro_rules! for_each_scenario {
                 refresh_with_other_client_is_invalid,
                 garbage_refresh_token_is_invalid,
             ],
+            srp: [
+                user_srp_auth_signs_in,
+                wrong_password_proof_is_not_authorized,
+            ],
             tokens: [
                 jwks_has_two_rsa_signing_keys,
                 access_token_verifies_like_a_resource_server,

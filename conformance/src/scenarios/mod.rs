@@ -9,6 +9,7 @@ pub mod pools;
 pub mod recovery;
 pub mod sign_in;
 pub mod sign_up;
+pub mod srp;
 pub mod tokens;
 pub mod validation;
 
