@@ -5,7 +5,9 @@ Exactly the tutorial's sequence: sign_up with SecretHash, confirm_sign_up with t
 change_password, initiate_auth with the new password, refresh, delete_user; and each
 wrong input along the way (bad SecretHash, wrong code, wrong password, edited token)
 must be refused with Cognito's error. Besides, pycognito's AWSSRP signs in with
-USER_SRP_AUTH, the flow amazon-cognito-identity-js and Amplify use by default.
+USER_SRP_AUTH, the flow amazon-cognito-identity-js and Amplify use by default, and the
+tutorial's TOTP set-up (associate, verify, prefer, sign in with a code) runs with pyotp
+standing in for the authenticator app.
 
 Configuration comes from the variables the emulator's banner prints:
 AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, COGNITO_REGION_NAME, COGNITO_USER_POOL_ID,
@@ -23,6 +25,7 @@ import urllib.request
 import uuid
 
 import boto3
+import pyotp
 from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
@@ -175,7 +178,29 @@ def main():
     client.global_sign_out(AccessToken=refreshed["AccessToken"])
     expect_error("get_user with a revoked token", "NotAuthorizedException", lambda: client.get_user(AccessToken=refreshed["AccessToken"]), "Access Token has been revoked")
 
-    result = sign_in(new_password)["AuthenticationResult"]
+    # The tutorial's QR_init / QR_TOTP: a TOTP authenticator (pyotp stands in for the app).
+    access = sign_in(new_password)["AuthenticationResult"]["AccessToken"]
+    secret = client.associate_software_token(AccessToken=access)["SecretCode"]
+    check("associate_software_token returns a base32 secret", len(secret) >= 16 and secret.isalnum() and secret.upper() == secret)
+    authenticator = pyotp.TOTP(secret)
+    expect_error("verify_software_token with a wrong code", "EnableSoftwareTokenMFAException",
+                 lambda: client.verify_software_token(AccessToken=access, UserCode=str((int(authenticator.now()) + 1) % 1000000).zfill(6)),
+                 "Code mismatch and fail enable Software Token MFA")
+    verified = client.verify_software_token(AccessToken=access, UserCode=authenticator.now(), FriendlyDeviceName="walkthrough")
+    check("verify_software_token with the app's code", verified["Status"] == "SUCCESS")
+    client.set_user_mfa_preference(AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    check("set_user_mfa_preference lists the token", client.get_user(AccessToken=access).get("UserMFASettingList") == ["SOFTWARE_TOKEN_MFA"])
+    challenge = sign_in(new_password)
+    check("initiate_auth asks for the TOTP code", challenge.get("ChallengeName") == "SOFTWARE_TOKEN_MFA" and "Session" in challenge)
+    answered = client.respond_to_auth_challenge(
+        ClientId=CLIENT_ID,
+        ChallengeName="SOFTWARE_TOKEN_MFA",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": authenticator.now(), "SECRET_HASH": get_secret_hash(email)},
+    )
+    result = answered["AuthenticationResult"]
+    check("respond_to_auth_challenge with the app's code returns tokens", "AccessToken" in result)
+
     client.delete_user(AccessToken=result["AccessToken"])
     check("delete_user", True)
     # The tutorial's pool hides user existence (PreventUserExistenceErrors ENABLED, the console default).

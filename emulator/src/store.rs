@@ -49,6 +49,14 @@ impl Store {
             .map_err(|_| ServiceError::client_not_found(client_id))
     }
 
+    /// The pool holding the sign-in session `session` (calls that carry only a `Session`).
+    pub fn pool_of_session(&self, session: &str) -> Option<Arc<PoolEntry>> {
+        let pools: Vec<Arc<PoolEntry>> = self.pools.read().values().cloned().collect();
+        pools
+            .into_iter()
+            .find(|entry| entry.state.read().auth_sessions.contains_key(session))
+    }
+
     pub fn insert_pool(&self, pool: UserPool) -> Arc<PoolEntry> {
         let entry = Arc::new(PoolEntry {
             keys: LazyKeys::default(),

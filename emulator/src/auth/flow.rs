@@ -8,10 +8,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use parking_lot::RwLockWriteGuard;
+
 use serde_json::{json, Value};
 
 use super::tokens::{self, SessionRef, Subject};
-use super::{password_matches, users, ClientCx};
+use super::{mfa, password_matches, users, ClientCx};
 use crate::clock::Timestamp;
 use crate::error::{ErrorKind, ServiceError};
 use crate::model::{Credentials, SignInSession, UserPool, UserStatus};
@@ -174,6 +176,26 @@ pub fn conclude(
         }
         UserStatus::Confirmed | UserStatus::Unconfirmed => {}
     }
+    if let Some(challenge) = mfa::required(&pool, &pool.users[key])? {
+        return Ok(mfa::challenge(
+            state, &mut pool, &cx.client, key, challenge, now,
+        ));
+    }
+    sign_in(state, cx, pool, key, now)
+}
+
+/// The end of every successful sign-in: a new sign-in session and its tokens, signed after
+/// the pool lock (`pool`, held for writing) is released.
+pub fn sign_in(
+    state: &AppState,
+    cx: &ClientCx,
+    mut pool: RwLockWriteGuard<'_, UserPool>,
+    key: &str,
+    now: Timestamp,
+) -> Result<AuthStep, ServiceError> {
+    let Some(user) = pool.users.get_mut(key) else {
+        return Err(ServiceError::incorrect_credentials());
+    };
     let event_id = state.ids.uuid();
     let origin_jti = state.ids.uuid();
     let refresh_token = tokens::new_refresh_token(state);

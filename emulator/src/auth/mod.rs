@@ -5,6 +5,7 @@
 pub mod access;
 pub mod codes;
 pub mod flow;
+pub mod mfa;
 pub mod policy;
 pub mod srp_auth;
 pub mod tokens;

@@ -7,3 +7,4 @@ pub mod jwt;
 pub mod password;
 pub mod secret_hash;
 pub mod srp;
+pub mod totp;

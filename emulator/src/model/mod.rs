@@ -8,7 +8,10 @@ mod user_pool;
 
 pub use app_client::{AppClient, TokenValidity, TokenValidityUnit};
 pub use attributes::Attributes;
-pub use user::{Credentials, PendingCode, SignInSession, SrpChallenge, User, UserStatus};
+pub use user::{
+    AuthSession, Credentials, MfaChallenge, PendingCode, SignInSession, SoftwareToken,
+    SrpChallenge, User, UserStatus,
+};
 pub use user_pool::{
     AttributeDataType, PasswordPolicy, PoolSettings, SchemaAttribute, UserPool, UsernameMode,
     STANDARD_ATTRIBUTES,

@@ -69,6 +69,58 @@ pub struct SrpChallenge {
     pub answered: bool,
 }
 
+/// A software token (TOTP authenticator) from AssociateSoftwareToken.
+#[derive(Clone)]
+pub struct SoftwareToken {
+    pub secret: Vec<u8>,
+    /// VerifySoftwareToken accepted a code for it.
+    pub verified: bool,
+    /// VerifySoftwareToken's `FriendlyDeviceName`.
+    pub friendly_name: Option<String>,
+    /// The last time step a sign-in accepted, so a code signs in only once.
+    pub last_step: Option<u64>,
+}
+
+impl std::fmt::Debug for SoftwareToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SoftwareToken")
+            .field("verified", &self.verified)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a sign-in still needs after the password: the challenge, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MfaChallenge {
+    /// A code from the user's authenticator (`SOFTWARE_TOKEN_MFA`).
+    SoftwareToken,
+    /// The pool requires MFA and the user has no factor yet (`MFA_SETUP`).
+    Setup,
+}
+
+impl MfaChallenge {
+    pub fn name(self) -> &'static str {
+        match self {
+            MfaChallenge::SoftwareToken => "SOFTWARE_TOKEN_MFA",
+            MfaChallenge::Setup => "MFA_SETUP",
+        }
+    }
+}
+
+/// A sign-in between its password step and its MFA step, by the `Session` it was given.
+#[derive(Debug, Clone)]
+pub struct AuthSession {
+    pub client_id: String,
+    pub user_key: String,
+    pub challenge: MfaChallenge,
+    pub expires: Timestamp,
+    /// Answered: a second answer is refused.
+    pub used: bool,
+    /// MFA_SETUP: the token AssociateSoftwareToken made with this session, before it is the
+    /// user's.
+    pub setup_token: Option<SoftwareToken>,
+}
+
 #[derive(Debug, Clone)]
 pub struct User {
     /// The internal username: what the caller chose, or for pools whose users sign in
@@ -91,6 +143,10 @@ pub struct User {
     pub locked_until: Option<Timestamp>,
     /// Live sign-in sessions by `event_id`.
     pub sessions: BTreeMap<String, SignInSession>,
+    pub software_token: Option<SoftwareToken>,
+    /// SetUserMFAPreference: software-token MFA enabled for sign-in, and preferred.
+    pub totp_enabled: bool,
+    pub totp_preferred: bool,
 }
 
 impl User {

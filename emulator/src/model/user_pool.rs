@@ -178,6 +178,9 @@ pub struct UserPool {
     pub refresh_tokens: HashMap<String, (String, String)>,
     /// Outstanding USER_SRP_AUTH challenges by SECRET_BLOCK.
     pub srp_challenges: HashMap<String, super::SrpChallenge>,
+    /// Sign-ins waiting for their MFA step, by `Session`. A used or expired session stays
+    /// until it has been expired for a while, so that it is reported as such.
+    pub auth_sessions: HashMap<String, super::AuthSession>,
 }
 
 /// The pool settings that CreateUserPool sets and UpdateUserPool replaces as a whole.

@@ -56,6 +56,7 @@ impl Operation for CreateUserPool {
             sign_in_aliases: Default::default(),
             refresh_tokens: Default::default(),
             srp_challenges: Default::default(),
+            auth_sessions: Default::default(),
         };
         let rendered = user_pool_type(&pool);
         // Signing keys are generated on first use (see `pool_keys`).

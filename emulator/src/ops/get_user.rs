@@ -26,10 +26,17 @@ impl Operation for GetUser {
             |pool, key, token| {
                 let user = &pool.users[key];
                 let client = pool.clients.get(&token.client_id);
-                Ok(json!({
+                let mut out = json!({
                     "Username": user.username,
                     "UserAttributes": users::attribute_list(pool, client, user),
-                }))
+                });
+                if user.totp_enabled {
+                    out["UserMFASettingList"] = json!(["SOFTWARE_TOKEN_MFA"]);
+                }
+                if user.totp_preferred {
+                    out["PreferredMfaSetting"] = json!("SOFTWARE_TOKEN_MFA");
+                }
+                Ok(out)
             },
         )
     }

@@ -16,6 +16,7 @@ use crate::AppState;
 
 mod add_custom_attributes;
 mod admin_confirm_sign_up;
+mod associate_software_token;
 mod change_password;
 mod client_settings;
 mod confirm_forgot_password;
@@ -40,11 +41,13 @@ mod pool_settings;
 mod resend_confirmation_code;
 mod respond_to_auth_challenge;
 mod revoke_token;
+mod set_user_mfa_preference;
 mod set_user_pool_mfa_config;
 mod sign_up;
 mod update_user_attributes;
 mod update_user_pool;
 mod update_user_pool_client;
+mod verify_software_token;
 mod verify_user_attribute;
 
 /// One Cognito API action.
@@ -126,6 +129,7 @@ const fn entry<O: Operation>() -> Entry {
 pub static REGISTRY: &[Entry] = &[
     entry::<add_custom_attributes::AddCustomAttributes>(),
     entry::<admin_confirm_sign_up::AdminConfirmSignUp>(),
+    entry::<associate_software_token::AssociateSoftwareToken>(),
     entry::<change_password::ChangePassword>(),
     entry::<confirm_forgot_password::ConfirmForgotPassword>(),
     entry::<confirm_sign_up::ConfirmSignUp>(),
@@ -148,11 +152,13 @@ pub static REGISTRY: &[Entry] = &[
     entry::<resend_confirmation_code::ResendConfirmationCode>(),
     entry::<respond_to_auth_challenge::RespondToAuthChallenge>(),
     entry::<revoke_token::RevokeToken>(),
+    entry::<set_user_mfa_preference::SetUserMFAPreference>(),
     entry::<set_user_pool_mfa_config::SetUserPoolMfaConfig>(),
     entry::<sign_up::SignUp>(),
     entry::<update_user_attributes::UpdateUserAttributes>(),
     entry::<update_user_pool::UpdateUserPool>(),
     entry::<update_user_pool_client::UpdateUserPoolClient>(),
+    entry::<verify_software_token::VerifySoftwareToken>(),
     entry::<verify_user_attribute::VerifyUserAttribute>(),
 ];
 

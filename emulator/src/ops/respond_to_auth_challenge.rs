@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Cx, Operation};
-use crate::auth::{srp_auth, ClientCx};
+use crate::auth::{mfa, srp_auth, ClientCx};
 use crate::error::{ErrorKind, ServiceError};
 
 pub struct RespondToAuthChallenge;
@@ -14,6 +14,7 @@ pub struct RespondToAuthChallenge;
 pub struct Request {
     client_id: String,
     challenge_name: String,
+    session: Option<String>,
     #[serde(default)]
     challenge_responses: HashMap<String, String>,
 }
@@ -30,6 +31,20 @@ impl Operation for RespondToAuthChallenge {
             "PASSWORD_VERIFIER" => {
                 srp_auth::answer(cx.state, &client, &request.challenge_responses, cx.now)?
             }
+            "SOFTWARE_TOKEN_MFA" => mfa::answer_software_token(
+                cx.state,
+                &client,
+                request.session.as_deref(),
+                &request.challenge_responses,
+                cx.now,
+            )?,
+            "MFA_SETUP" => mfa::answer_setup(
+                cx.state,
+                &client,
+                request.session.as_deref(),
+                &request.challenge_responses,
+                cx.now,
+            )?,
             other => {
                 return Err(ServiceError::new(
                     ErrorKind::UnsupportedOperationException,

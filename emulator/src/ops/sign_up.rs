@@ -81,6 +81,9 @@ impl Operation for SignUp {
                 failed_sign_ins: 0,
                 locked_until: None,
                 sessions: BTreeMap::new(),
+                software_token: None,
+                totp_enabled: false,
+                totp_preferred: false,
             };
             ensure_new(&pool, &request.username, &user)?;
             (pool.id.clone(), user)

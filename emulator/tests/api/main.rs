@@ -4,6 +4,7 @@
 
 mod accounts;
 mod clients;
+mod mfa;
 mod pools;
 mod profile;
 mod protocol;
