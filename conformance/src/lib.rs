@@ -120,6 +120,10 @@ macro_rules! for_each_scenario {
                 refresh_with_other_client_is_invalid,
                 garbage_refresh_token_is_invalid,
             ],
+            mfa: [
+                software_token_sign_in,
+                wrong_software_token_code_is_code_mismatch,
+            ],
             srp: [
                 user_srp_auth_signs_in,
                 wrong_password_proof_is_not_authorized,

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod clients;
 pub mod existence;
+pub mod mfa;
 pub mod pools;
 pub mod recovery;
 pub mod sign_in;

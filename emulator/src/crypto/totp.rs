@@ -10,6 +10,13 @@ pub fn secret_code(secret: &[u8]) -> String {
     Secret::from(secret.to_vec()).to_base32()
 }
 
+/// The secret behind a `SecretCode` (for tests and tools); `None` if it is not base32.
+pub fn secret_from_code(secret_code: &str) -> Option<Vec<u8>> {
+    Secret::try_from_base32(secret_code)
+        .ok()
+        .map(|s| s.as_bytes().to_vec())
+}
+
 fn totp(secret: &[u8]) -> Totp {
     // SHA-1, 6 digits, a 30 s step and a skew of one step are the builder's defaults; the
     // secrets the emulator makes are 256 bits, above RFC 4226's 128-bit minimum.
@@ -71,6 +78,11 @@ mod tests {
     #[test]
     fn secret_codes_are_unpadded_base32() {
         assert_eq!(secret_code(b"foobar"), "MZXW6YTBOI");
+        assert_eq!(
+            secret_from_code("MZXW6YTBOI").as_deref(),
+            Some(&b"foobar"[..])
+        );
+        assert_eq!(secret_from_code("not base32!"), None);
         assert_eq!(secret_code(&[0u8; 32]).len(), 52);
     }
 }

@@ -29,10 +29,7 @@ fn now_secs(h: &Harness) -> u64 {
 
 /// The code an authenticator app shows for `secret_code` at the harness's time, `ahead` steps on.
 fn code(h: &Harness, secret_code: &str, ahead: u64) -> String {
-    let secret = totp_rs::Secret::try_from_base32(secret_code)
-        .unwrap()
-        .as_bytes()
-        .to_vec();
+    let secret = emulator::crypto::totp::secret_from_code(secret_code).unwrap();
     emulator::crypto::totp::code_at(&secret, now_secs(h) + 30 * ahead)
 }
 
