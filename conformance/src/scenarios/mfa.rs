@@ -8,7 +8,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 use emulator::crypto::totp;
 
 use crate::check::{expect_error_message, fail, present, Call, Step};
-use crate::ctx::{tokens, AppClient, Ctx, User};
+use crate::ctx::{tokens, AppClient, Ctx, RespondResult, User};
 use crate::ensure_eq;
 
 /// A pool allowing TOTP with MFA OPTIONAL, and a user who enrolled an authenticator and turned
@@ -72,12 +72,16 @@ async fn enrolled_user(ctx: &Ctx) -> Step<(AppClient, User, Vec<u8>)> {
     Ok((client, user, secret))
 }
 
-/// §6: after the password, SOFTWARE_TOKEN_MFA with a Session; the authenticator's code (of the
-/// next 30-second window, which Cognito accepts) gives tokens.
-pub async fn software_token_sign_in(ctx: Ctx) -> Step {
-    let (client, user, secret) = enrolled_user(&ctx).await?;
+/// Signs in with the password, expects SOFTWARE_TOKEN_MFA with a Session, and answers it with
+/// `code(now)` (the target's time, in epoch seconds); the raw answer.
+async fn sign_in_with_code(
+    ctx: &Ctx,
+    client: &AppClient,
+    user: &User,
+    code: impl FnOnce(u64) -> String,
+) -> Step<RespondResult> {
     let started = ctx
-        .password_auth(&client, &user.username, &user.password)
+        .password_auth(client, &user.username, &user.password)
         .await
         .op("InitiateAuth USER_PASSWORD_AUTH")?;
     ensure_eq!(
@@ -94,13 +98,19 @@ pub async fn software_token_sign_in(ctx: Ctx) -> Step {
         .challenge_name(ChallengeNameType::SoftwareTokenMfa)
         .session(session)
         .challenge_responses("USERNAME", &user.username)
-        .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", totp::code_at(&secret, now + 30));
+        .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", code(now));
     if let Some(hash) = client.secret_hash(&user.username) {
         answer = answer.challenge_responses("SECRET_HASH", hash);
     }
-    let answered = answer
-        .send()
-        .await
+    Ok(answer.send().await)
+}
+
+/// §6: after the password, SOFTWARE_TOKEN_MFA with a Session; the authenticator's code (of the
+/// next 30-second window, which Cognito accepts) gives tokens.
+pub async fn software_token_sign_in(ctx: Ctx) -> Step {
+    let (client, user, secret) = enrolled_user(&ctx).await?;
+    let answered = sign_in_with_code(&ctx, &client, &user, |now| totp::code_at(&secret, now + 30))
+        .await?
         .op("RespondToAuthChallenge SOFTWARE_TOKEN_MFA")?;
     tokens(answered.authentication_result)?;
     Ok(())
@@ -109,36 +119,21 @@ pub async fn software_token_sign_in(ctx: Ctx) -> Step {
 /// §6 and §7.1: a wrong code is `CodeMismatchException: Invalid code or auth state for the user.`
 pub async fn wrong_software_token_code_is_code_mismatch(ctx: Ctx) -> Step {
     let (client, user, secret) = enrolled_user(&ctx).await?;
-    let started = ctx
-        .password_auth(&client, &user.username, &user.password)
-        .await
-        .op("InitiateAuth USER_PASSWORD_AUTH")?;
-    let session = present(started.session, "Session")?;
-    let now = ctx.target().now_secs().max(0) as u64;
-    // A code of no window near now.
-    let wrong = totp::code_at(&secret, now + 30 * 1000);
-    let valid: Vec<String> = (0..3)
-        .map(|i| totp::code_at(&secret, now + 30 * i - 30))
-        .collect();
-    let wrong = if valid.contains(&wrong) {
-        "000000".to_owned()
-    } else {
-        wrong
+    // A code of a window far from now (or, should it collide with a valid one, zeros).
+    let wrong = |now: u64| {
+        let valid: Vec<String> = (0..3)
+            .map(|i| totp::code_at(&secret, now + 30 * i - 30))
+            .collect();
+        let far = totp::code_at(&secret, now + 30 * 1000);
+        if valid.contains(&far) {
+            "000000".to_owned()
+        } else {
+            far
+        }
     };
-    let mut answer = ctx
-        .cognito()
-        .respond_to_auth_challenge()
-        .client_id(&client.id)
-        .challenge_name(ChallengeNameType::SoftwareTokenMfa)
-        .session(session)
-        .challenge_responses("USERNAME", &user.username)
-        .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", wrong);
-    if let Some(hash) = client.secret_hash(&user.username) {
-        answer = answer.challenge_responses("SECRET_HASH", hash);
-    }
     expect_error_message(
         "RespondToAuthChallenge SOFTWARE_TOKEN_MFA with a wrong code",
-        answer.send().await,
+        sign_in_with_code(&ctx, &client, &user, wrong).await?,
         "CodeMismatchException",
         "Invalid code or auth state for the user.",
     )
