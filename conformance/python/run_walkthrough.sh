@@ -9,6 +9,20 @@ work="$(mktemp -d)"
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
 
+# amazon-cognito-identity-js (pinned by conformance/js/package-lock.json), for the SRP and MFA
+# sign-ins browser apps make. Required in CI; skipped with a note where npm is missing.
+if command -v npm >/dev/null 2>&1; then
+  mkdir "$work/js"
+  cp "$root/conformance/js/package.json" "$root/conformance/js/package-lock.json" "$root/conformance/js/sign_in.js" "$work/js/"
+  (cd "$work/js" && npm ci --silent --no-audit --no-fund)
+  export ACIJ_DIR="$work/js"
+elif [[ "${CI:-}" == true ]]; then
+  echo "npm is needed for the amazon-cognito-identity-js checks" >&2
+  exit 1
+else
+  echo "npm not found: the amazon-cognito-identity-js checks will be skipped" >&2
+fi
+
 cargo build --quiet --release -p emulator --bin cognito-emulator
 "$root/target/release/cognito-emulator" --port 0 --seed 1 --log warn > "$work/banner.log" 2>&1 &
 pid=$!

@@ -94,6 +94,43 @@ def manage_pools(client):
     check("delete_user_pool", True)
 
 
+def amazon_cognito_identity_js(client):
+    """amazon-cognito-identity-js signs in with USER_SRP_AUTH (and answers SOFTWARE_TOKEN_MFA):
+    what browser apps and Amplify do. It cannot compute SECRET_HASH, so it gets a client without
+    a secret, as such apps use. Runs when run_walkthrough.sh installed it (ACIJ_DIR)."""
+    js = os.environ.get("ACIJ_DIR")
+    if not js:
+        print("SKIP amazon-cognito-identity-js: not installed (run through run_walkthrough.sh)")
+        return
+    import subprocess
+
+    def sign_in(username, password, code=None):
+        args = ["node", os.path.join(js, "sign_in.js"), ENDPOINT, POOL_ID, app_id, username, password] + ([code] if code else [])
+        done = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        lines = done.stdout.strip().splitlines()
+        return json.loads(lines[-1]) if lines else {"code": "no output", "message": done.stderr[-500:]}
+
+    app_id = client.create_user_pool_client(
+        UserPoolId=POOL_ID, ClientName="browser", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    email = f"js-{uuid.uuid4().hex[:8]}@example.com"
+    client.sign_up(ClientId=app_id, Username=email, Password="correct-horse", UserAttributes=[{"Name": "email", "Value": email}])
+    client.confirm_sign_up(ClientId=app_id, Username=email, ConfirmationCode=outbox_code(email))
+    got = sign_in(email, "correct-horse")
+    check("amazon-cognito-identity-js authenticateUser (SRP) signs in", got.get("ok") is True and got.get("username") != email, got)
+    got = sign_in(email, "wrong-horse")
+    check("amazon-cognito-identity-js with a wrong password", got.get("code") == "NotAuthorizedException" and got.get("message") == "Incorrect username or password.", got)
+
+    # With a TOTP authenticator turned on, it answers SOFTWARE_TOKEN_MFA.
+    tokens = AWSSRP(username=email, password="correct-horse", pool_id=POOL_ID, client_id=app_id, client=client).authenticate_user()
+    access = tokens["AuthenticationResult"]["AccessToken"]
+    authenticator = pyotp.TOTP(client.associate_software_token(AccessToken=access)["SecretCode"])
+    client.verify_software_token(AccessToken=access, UserCode=authenticator.now())
+    client.set_user_mfa_preference(AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    got = sign_in(email, "correct-horse", authenticator.now())
+    check("amazon-cognito-identity-js answers SOFTWARE_TOKEN_MFA", got.get("ok") is True, got)
+
+
 def main():
     client = boto3.client("cognito-idp", region_name=REGION, endpoint_url=ENDPOINT)
     manage_pools(client)
@@ -205,6 +242,8 @@ def main():
     check("delete_user", True)
     # The tutorial's pool hides user existence (PreventUserExistenceErrors ENABLED, the console default).
     expect_error("initiate_auth after delete_user", "NotAuthorizedException", lambda: sign_in(new_password), "Incorrect username or password.")
+
+    amazon_cognito_identity_js(client)
 
     print(f"{checks['passed']} passed, {checks['failed']} failed")
     return 1 if checks["failed"] else 0
