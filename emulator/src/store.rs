@@ -49,12 +49,13 @@ impl Store {
             .map_err(|_| ServiceError::client_not_found(client_id))
     }
 
-    /// The pool holding the sign-in session `session` (calls that carry only a `Session`).
+    /// The pool holding the sign-in session `session` (calls that carry only a `Session`):
+    /// session ids start with their pool's id (`auth::mfa::open_session`).
     pub fn pool_of_session(&self, session: &str) -> Option<Arc<PoolEntry>> {
-        let pools: Vec<Arc<PoolEntry>> = self.pools.read().values().cloned().collect();
-        pools
-            .into_iter()
-            .find(|entry| entry.state.read().auth_sessions.contains_key(session))
+        let (pool_id, _) = session.split_once('.')?;
+        let entry = self.pool(pool_id).ok()?;
+        let holds = entry.state.read().auth_sessions.contains_key(session);
+        holds.then_some(entry)
     }
 
     pub fn insert_pool(&self, pool: UserPool) -> Arc<PoolEntry> {

@@ -19,6 +19,10 @@ use crate::AppState;
 /// AWS: a sign-in session expires after three minutes (wire facts §6).
 pub const SESSION_TTL: Duration = Duration::from_secs(180);
 
+/// Past half of this many sessions in a pool, long-expired ones are dropped on each new one.
+/// (A session needs a correct password, so there is no hard limit.)
+const MAX_OPEN_SESSIONS: usize = 20_000;
+
 /// The challenge `user` owes after the password, by the pool's `MfaConfiguration`: with
 /// `OPTIONAL`, a software token the user verified and turned on (SetUserMFAPreference); with
 /// `ON`, a verified software token, or else MFA_SETUP.
@@ -94,10 +98,14 @@ pub fn open_session(
     session: AuthSession,
     now: Timestamp,
 ) -> String {
-    // Expired and used sessions stay a while, so that they are reported as such.
-    pool.auth_sessions
-        .retain(|_, s| now < s.expires.plus(SESSION_TTL));
-    let id = STANDARD.encode(state.ids.bytes::<96>());
+    // Expired and used sessions stay a while, so that they are reported as such; they are
+    // dropped once the pool holds many.
+    // Opaque to clients; the pool id in front lets calls that carry only a Session find it.
+    let id = format!("{}.{}", pool.id, STANDARD.encode(state.ids.bytes::<96>()));
+    if pool.auth_sessions.len() >= MAX_OPEN_SESSIONS / 2 {
+        pool.auth_sessions
+            .retain(|_, s| now < s.expires.plus(SESSION_TTL));
+    }
     pool.auth_sessions.insert(id.clone(), session);
     id
 }
@@ -178,6 +186,8 @@ pub fn answer_software_token(
         now,
     )?;
     let code = required_param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
+    let internal = pool.users[&key].username.clone();
+    flow::candidate(&pool, cx, &internal, now)?;
     let user = pool.users.get_mut(&key).expect("checked above");
     let mismatch = || {
         ServiceError::new(
@@ -185,7 +195,11 @@ pub fn answer_software_token(
             "Invalid code or auth state for the user.",
         )
     };
-    let token = user.software_token.as_mut().ok_or_else(mismatch)?;
+    let token = user
+        .software_token
+        .as_mut()
+        .filter(|t| t.verified)
+        .ok_or_else(mismatch)?;
     let step =
         totp::matching_step(&token.secret, code, now.secs().max(0) as u64).ok_or_else(mismatch)?;
     if token.last_step.is_some_and(|last| step <= last) {
@@ -214,6 +228,8 @@ pub fn answer_setup(
 ) -> Result<AuthStep, ServiceError> {
     let mut pool = cx.entry.state.write();
     let key = check_answer(&mut pool, cx, session, MfaChallenge::Setup, responses, now)?;
+    let internal = pool.users[&key].username.clone();
+    flow::candidate(&pool, cx, &internal, now)?;
     let id = session.expect("check_answer requires it");
     let live = pool.auth_sessions.get_mut(id).expect("checked above");
     let Some(token) = live.setup_token.clone().filter(|t| t.verified) else {
@@ -224,6 +240,7 @@ pub fn answer_setup(
     live.used = true;
     let user = pool.users.get_mut(&key).expect("checked above");
     user.software_token = Some(token);
+    user.pending_software_token = None;
     user.totp_enabled = true;
     flow::sign_in(state, cx, pool, &key, now)
 }

@@ -5,6 +5,7 @@
 //! lock held.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
@@ -18,13 +19,17 @@ use super::flow::{self, AuthStep, Candidate};
 use super::{required_param, users, ClientCx};
 use crate::clock::Timestamp;
 use crate::crypto::srp;
-use crate::error::ServiceError;
-use crate::model::SrpChallenge;
+use crate::error::{ErrorKind, ServiceError};
+use crate::model::{SrpChallenge, UserPool};
 use crate::AppState;
 
 /// How long a PASSWORD_VERIFIER challenge can be answered: the three minutes AWS gives its
 /// sign-in sessions (wire facts §6, "session is expired").
 const CHALLENGE_TTL: Duration = Duration::from_secs(180);
+
+/// Open challenges a pool keeps (about 2 KB each). Past half of it, expired ones are dropped
+/// on each new one; at the limit, InitiateAuth is throttled as AWS throttles a flood.
+const MAX_OPEN_CHALLENGES: usize = 20_000;
 
 /// InitiateAuth USER_SRP_AUTH: checks the user as a password sign-in would, then answers
 /// with `PASSWORD_VERIFIER` and `SALT`, `SRP_B`, `SECRET_BLOCK`, `USER_ID_FOR_SRP`, `USERNAME`.
@@ -51,7 +56,7 @@ pub fn start(
     };
     // The slow part, with no lock held.
     let b = srp::private_value(&state.ids.bytes::<128>());
-    let (salt_hex, verifier, user_key, user_id_for_srp) = match found {
+    let (salt_hex, verifier, user_key, user_id_for_srp, kept) = match found {
         Some(Candidate {
             key,
             username: internal,
@@ -64,12 +69,13 @@ pub fn start(
                 stored.verifier.clone(),
                 Some(key),
                 internal,
+                Some(credentials.clone()),
             )
         }
         None => {
             // AWS answers an unknown user with a challenge no answer can pass (§5.3): the same
             // made-up salt and USER_ID_FOR_SRP each time for the same name, and a random B.
-            let made_up = simulated_identity(state, &cx.client.user_pool_id, username);
+            let made_up = simulated_identity(state, &cx.entry.state.read(), username);
             let salt = srp::SrpVerifier {
                 salt: made_up[..16].to_vec(),
                 verifier: BigUint::ZERO,
@@ -77,7 +83,9 @@ pub fn start(
             let id =
                 uuid::Builder::from_random_bytes(made_up[16..32].try_into().expect("16 bytes"))
                     .into_uuid();
-            (salt.salt_hex(), BigUint::ZERO, None, id.to_string())
+            // A verifier like a real one, so B and the answer's work look the same.
+            let verifier = srp::verifier_from_key(&made_up);
+            (salt.salt_hex(), verifier, None, id.to_string(), None)
         }
     };
     let b_pub = srp::server_b(&verifier, &b);
@@ -94,6 +102,7 @@ pub fn start(
         user_key,
         user_id_for_srp,
         username_given: username.to_owned(),
+        credentials: kept,
         a_pub,
         b,
         b_pub,
@@ -102,8 +111,16 @@ pub fn start(
         answered: false,
     };
     let mut pool = cx.entry.state.write();
-    pool.srp_challenges
-        .retain(|_, pending| now < pending.expires);
+    if pool.srp_challenges.len() >= MAX_OPEN_CHALLENGES / 2 {
+        pool.srp_challenges
+            .retain(|_, pending| now < pending.expires);
+    }
+    if pool.srp_challenges.len() >= MAX_OPEN_CHALLENGES {
+        return Err(ServiceError::new(
+            ErrorKind::TooManyRequestsException,
+            "Rate exceeded",
+        ));
+    }
     pool.srp_challenges.insert(secret_block, challenge);
     Ok(AuthStep::Challenge {
         name: "PASSWORD_VERIFIER",
@@ -162,15 +179,19 @@ pub fn answer(
         if let Some(pending) = pool.srp_challenges.get_mut(block) {
             pending.answered = true;
         }
-        let Some(key) = challenge.user_key.clone() else {
-            return Err(ServiceError::incorrect_credentials());
-        };
-        // USERNAME must name the challenged user (by username or alias); and the user must
-        // still be allowed to sign in.
-        if users::find_key(&pool, username).as_deref() != Some(key.as_str()) {
-            return Err(ServiceError::incorrect_credentials());
+        // USERNAME must name the challenged user (by username or alias), whose password must
+        // be the one the challenge was made from; and the user must still be allowed in.
+        let key = challenge.user_key.clone().filter(|key| {
+            let current = pool.users.get(key).and_then(|u| u.credentials.as_ref());
+            let unchanged = match (current, &challenge.credentials) {
+                (Some(now_kept), Some(then_kept)) => Arc::ptr_eq(now_kept, then_kept),
+                _ => false,
+            };
+            unchanged && users::find_key(&pool, username).as_deref() == Some(key.as_str())
+        });
+        if key.is_some() {
+            flow::candidate(&pool, cx, &challenge.user_id_for_srp, now)?;
         }
-        flow::candidate(&pool, cx, &challenge.user_id_for_srp, now)?;
         (challenge, key)
     };
 
@@ -190,16 +211,22 @@ pub fn answer(
             signature,
         )
     };
-    flow::conclude(state, cx, &key, proven, now)
+    match key {
+        Some(key) => flow::conclude(state, cx, &key, proven, now),
+        // A made-up challenge, or one whose user or password changed: the same work, and the
+        // answer a wrong password gets.
+        None => Err(ServiceError::incorrect_credentials()),
+    }
 }
 
-/// 32 bytes standing for an unknown `username` of the pool, the same on every call.
-fn simulated_identity(state: &AppState, user_pool_id: &str, username: &str) -> [u8; 32] {
+/// 32 bytes standing for an unknown `username` of the pool, the same on every call for every
+/// spelling the pool would take for the same user (case, where the pool ignores it).
+fn simulated_identity(state: &AppState, pool: &UserPool, username: &str) -> [u8; 32] {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(&state.simulation_key).expect("HMAC accepts any key length");
-    mac.update(user_pool_id.as_bytes());
+    mac.update(pool.id.as_bytes());
     mac.update(&[0]);
-    mac.update(username.as_bytes());
+    mac.update(users::lookup_form(pool, username).as_bytes());
     mac.finalize().into_bytes().into()
 }
 

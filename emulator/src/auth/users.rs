@@ -124,6 +124,21 @@ pub fn find_key(pool: &UserPool, name: &str) -> Option<String> {
         .find_map(|attr| pool.sign_in_aliases.get(&alias_key(attr, name)).cloned())
 }
 
+/// The form of a sign-in name that lookups compare: lower-cased where the pool would match
+/// it case-insensitively (case-insensitive usernames, or any sign-in attribute, whose values
+/// are always matched that way).
+pub fn lookup_form(pool: &UserPool, name: &str) -> String {
+    let has_sign_in_attributes = match &pool.username_mode {
+        UsernameMode::Attributes(_) => true,
+        UsernameMode::Username => !pool.alias_attributes.is_empty(),
+    };
+    if has_sign_in_attributes {
+        name.to_lowercase()
+    } else {
+        user_key(pool, name)
+    }
+}
+
 pub fn find<'p>(pool: &'p UserPool, name: &str) -> Option<&'p User> {
     find_key(pool, name).and_then(|k| pool.users.get(&k))
 }

@@ -59,6 +59,9 @@ pub struct SrpChallenge {
     pub user_id_for_srp: String,
     /// The name the caller signed in with: SECRET_HASH may be computed over it.
     pub username_given: String,
+    /// The credentials the challenge was made from: a password changed or reset meanwhile
+    /// makes the challenge unanswerable. `None` for a made-up challenge.
+    pub credentials: Option<Arc<Credentials>>,
     /// The client's `A`, the server's secret `b` and public `B`, and the verifier they used.
     pub a_pub: BigUint,
     pub b: BigUint,
@@ -143,7 +146,11 @@ pub struct User {
     pub locked_until: Option<Timestamp>,
     /// Live sign-in sessions by `event_id`.
     pub sessions: BTreeMap<String, SignInSession>,
+    /// The verified software token: the user's MFA factor once turned on.
     pub software_token: Option<SoftwareToken>,
+    /// A token AssociateSoftwareToken made and VerifySoftwareToken has not accepted yet; it
+    /// replaces `software_token` when verified.
+    pub pending_software_token: Option<SoftwareToken>,
     /// SetUserMFAPreference: software-token MFA enabled for sign-in, and preferred.
     pub totp_enabled: bool,
     pub totp_preferred: bool,

@@ -20,8 +20,8 @@ impl Operation for AssociateSoftwareToken {
     type Request = Request;
     type Response = Value;
 
-    /// A new TOTP secret for the signed-in user (replacing any earlier one, verified or not),
-    /// or, with the `Session` of an MFA_SETUP challenge, for the sign-in being set up.
+    /// A new TOTP secret for the signed-in user, which replaces their factor once verified, or,
+    /// with the `Session` of an MFA_SETUP challenge, for the sign-in being set up.
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         match (request.access_token, request.session) {
             (Some(token), None) => {
@@ -29,8 +29,9 @@ impl Operation for AssociateSoftwareToken {
                     mfa::check_pool_allows_totp(pool)?;
                     let token = mfa::new_software_token(cx.state);
                     let code = totp::secret_code(&token.secret);
+                    // Pending until verified: the user's current factor, if any, keeps working.
                     let user = pool.users.get_mut(key).expect("live user");
-                    user.software_token = Some(token);
+                    user.pending_software_token = Some(token);
                     Ok(json!({"SecretCode": code}))
                 })
             }

@@ -2,7 +2,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Cx, Operation};
-use crate::auth::access;
+use crate::auth::{access, mfa};
 use crate::error::{ErrorKind, ServiceError};
 
 pub struct SetUserMFAPreference;
@@ -53,10 +53,13 @@ impl Operation for SetUserMFAPreference {
             ));
         }
         access::with_user_mut(cx.state, &request.access_token, cx.now, |pool, key, _| {
-            let user = pool.users.get_mut(key).expect("live user");
             let Some(totp) = &request.software_token_mfa_settings else {
                 return Ok(json!({}));
             };
+            if totp.turns_on() {
+                mfa::check_pool_allows_totp(pool)?;
+            }
+            let user = pool.users.get_mut(key).expect("live user");
             let verified = user.software_token.as_ref().is_some_and(|t| t.verified);
             if totp.turns_on() && !verified {
                 // Wire facts §6.
@@ -64,19 +67,17 @@ impl Operation for SetUserMFAPreference {
                     "User has not set up software token mfa",
                 ));
             }
-            if let Some(enabled) = totp.enabled {
-                user.totp_enabled = enabled;
-            }
-            if let Some(preferred) = totp.preferred_mfa {
-                user.totp_preferred = preferred;
-            }
-            // Only an enabled factor can be preferred; preferring one enables it.
-            if user.totp_preferred {
-                user.totp_enabled = true;
-            }
-            if !user.totp_enabled {
-                user.totp_preferred = false;
-            }
+            // An explicit `Enabled: false` wins; preferring the factor turns it on.
+            user.totp_enabled = match (totp.enabled, totp.preferred_mfa) {
+                (Some(false), _) => false,
+                (_, Some(true)) => true,
+                (Some(true), _) => true,
+                (None, _) => user.totp_enabled,
+            };
+            user.totp_preferred = match totp.preferred_mfa {
+                Some(preferred) => preferred && user.totp_enabled,
+                None => user.totp_preferred && user.totp_enabled,
+            };
             user.last_modified = cx.now;
             Ok(json!({}))
         })

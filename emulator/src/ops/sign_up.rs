@@ -82,6 +82,7 @@ impl Operation for SignUp {
                 locked_until: None,
                 sessions: BTreeMap::new(),
                 software_token: None,
+                pending_software_token: None,
                 totp_enabled: false,
                 totp_preferred: false,
             };

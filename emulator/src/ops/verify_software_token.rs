@@ -37,8 +37,12 @@ impl Operation for VerifySoftwareToken {
                 access::with_user_mut(cx.state, &token, cx.now, |pool, key, _| {
                     mfa::check_pool_allows_totp(pool)?;
                     let user = pool.users.get_mut(key).expect("live user");
-                    let token = user.software_token.as_mut().ok_or_else(not_associated)?;
+                    let token = user
+                        .pending_software_token
+                        .as_mut()
+                        .ok_or_else(not_associated)?;
                     mfa::verify_new_token(token, &request.user_code, name, cx.now)?;
+                    user.software_token = user.pending_software_token.take();
                     Ok(json!({"Status": "SUCCESS"}))
                 })
             }

@@ -283,3 +283,67 @@ async fn required_mfa_sets_up_a_token_during_sign_in() {
     .err("NotAuthorizedException")
     .msg("Invalid session for the user.");
 }
+
+/// A second AssociateSoftwareToken does not disarm the factor: the old authenticator keeps
+/// working until the new one is verified, and then only the new one does.
+#[tokio::test]
+async fn a_new_authenticator_replaces_the_old_once_verified() {
+    let (h, t) = setup("OPTIONAL").await;
+    h.confirmed_user(&t, EMAIL).await;
+    let access = access_token(&h.tokens(&t, EMAIL).await);
+    let old = enrol(&h, &access).await;
+    h.call_unsigned(
+        "SetUserMFAPreference",
+        json!({"AccessToken": access, "SoftwareTokenMfaSettings": {"Enabled": true}}),
+    )
+    .await
+    .ok();
+    let associated = h
+        .call_unsigned("AssociateSoftwareToken", json!({"AccessToken": access}))
+        .await
+        .ok();
+    let new = associated["SecretCode"].as_str().unwrap().to_owned();
+    let challenge = h.sign_in(&t, EMAIL, PASSWORD).await.ok();
+    assert_eq!(challenge["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+    h.call_unsigned(
+        "RespondToAuthChallenge",
+        mfa_answer(&t, &challenge, EMAIL, &code(&h, &old, 1)),
+    )
+    .await
+    .ok();
+
+    h.clock.advance(Duration::from_secs(90));
+    h.call_unsigned(
+        "VerifySoftwareToken",
+        json!({"AccessToken": access, "UserCode": code(&h, &new, 0)}),
+    )
+    .await
+    .ok();
+    let challenge = h.sign_in(&t, EMAIL, PASSWORD).await.ok();
+    h.call_unsigned(
+        "RespondToAuthChallenge",
+        mfa_answer(&t, &challenge, EMAIL, &code(&h, &old, 1)),
+    )
+    .await
+    .err("CodeMismatchException");
+    h.call_unsigned(
+        "RespondToAuthChallenge",
+        mfa_answer(&t, &challenge, EMAIL, &code(&h, &new, 1)),
+    )
+    .await
+    .ok();
+
+    // An explicit `Enabled: false` wins over `PreferredMfa: true`.
+    h.call_unsigned(
+        "SetUserMFAPreference",
+        json!({"AccessToken": access, "SoftwareTokenMfaSettings": {"Enabled": false, "PreferredMfa": true}}),
+    )
+    .await
+    .ok();
+    let me = h
+        .call_unsigned("GetUser", json!({"AccessToken": access}))
+        .await
+        .ok();
+    assert!(me.get("UserMFASettingList").is_none(), "{me}");
+    assert!(me.get("PreferredMfaSetting").is_none(), "{me}");
+}

@@ -270,3 +270,47 @@ async fn requests_the_flow_does_not_accept() {
         .err("InvalidParameterException")
         .msg("USER_SRP_AUTH flow not enabled for this client");
 }
+
+/// A challenge made before a password change cannot be answered with the old password (nor
+/// the new one: it was made from the old verifier).
+#[tokio::test]
+async fn a_password_change_voids_open_challenges() {
+    let (h, t) = setup().await;
+    h.confirmed_user(&t, EMAIL).await;
+    let client = srp_client(4);
+    let challenge = start(&h, &t, &client, EMAIL).await.ok();
+    let access = crate::accounts::access_token(&h.tokens(&t, EMAIL).await);
+    h.call_unsigned(
+        "ChangePassword",
+        json!({"AccessToken": access, "PreviousPassword": PASSWORD, "ProposedPassword": "new-password"}),
+    )
+    .await
+    .ok();
+    respond(&h, &t, responses(&h, &t, &client, &challenge, PASSWORD))
+        .await
+        .err("NotAuthorizedException")
+        .msg("Incorrect username or password.");
+    let challenge = start(&h, &t, &client, EMAIL).await.ok();
+    respond(
+        &h,
+        &t,
+        responses(&h, &t, &client, &challenge, "new-password"),
+    )
+    .await
+    .ok();
+}
+
+/// Made-up challenges do not tell apart spellings the pool treats as one name (§5.3).
+#[tokio::test]
+async fn made_up_challenges_ignore_case_where_the_pool_does() {
+    let (h, _) = setup().await;
+    let t = h
+        .tutorial(json!({"PreventUserExistenceErrors": "ENABLED"}))
+        .await;
+    let client = srp_client(6);
+    let lower = start(&h, &t, &client, "nobody@example.com").await.ok();
+    let upper = start(&h, &t, &client, "Nobody@Example.COM").await.ok();
+    let p = |c: &Value, name: &str| c["ChallengeParameters"][name].clone();
+    assert_eq!(p(&lower, "SALT"), p(&upper, "SALT"));
+    assert_eq!(p(&lower, "USER_ID_FOR_SRP"), p(&upper, "USER_ID_FOR_SRP"));
+}

@@ -59,10 +59,11 @@ impl CharClass {
         s.bytes().all(|b| self.table[usize::from(b)])
     }
 
-    /// `None` for anything beyond the simple form: nested classes, intersections, Unicode
-    /// properties, non-ASCII literals, a leading `]`, or other escapes. Java's rules for `-`:
+    /// `None` for anything beyond the simple form: an empty class, nested classes, an unescaped
+    /// `]` inside (Java reads `[a]b]+` as `[a]` then `b]+`), intersections, Unicode properties,
+    /// non-ASCII literals, or other escapes. Java's rules for `-`:
     /// a range needs a character on both sides; otherwise `-` is literal (`[0-9-_]`, `[@-]`).
-    fn parse(java: &str) -> Option<CharClass> {
+    pub(super) fn parse(java: &str) -> Option<CharClass> {
         let body = java.strip_prefix('^').unwrap_or(java);
         let body = body.strip_suffix('$').unwrap_or(body);
         let (inner, at_least_one) = if let Some(inner) = body.strip_suffix("]+") {
@@ -75,7 +76,7 @@ impl CharClass {
             Some(rest) => (rest, true),
             None => (inner, false),
         };
-        if !inner.is_ascii() || inner.starts_with(']') || inner.contains("&&") {
+        if inner.is_empty() || !inner.is_ascii() || inner.contains("&&") {
             return None;
         }
         let (mut ascii, mut non_ascii) = (0u128, false);
@@ -131,7 +132,8 @@ impl CharClass {
 /// mark. Returns it and the index after it.
 fn single(bytes: &[u8], i: usize) -> Option<(u8, usize)> {
     match *bytes.get(i)? {
-        b'[' => None,
+        // Nested or closing brackets inside the body: not the simple form.
+        b'[' | b']' => None,
         b'\\' => match *bytes.get(i + 1)? {
             b'x' => {
                 let hex = std::str::from_utf8(bytes.get(i + 2..i + 4)?).ok()?;

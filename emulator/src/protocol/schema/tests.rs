@@ -132,6 +132,19 @@ fn class_tables_agree_with_the_regex_engine() {
     // Unicode properties and anything beyond one class go to the engine.
     assert!(!tables.iter().any(|t| t.contains(r"\p{")), "{tables:?}");
     assert_eq!(tables.len(), 17, "{tables:?}");
+    // Forms Java reads otherwise, or refuses, never become tables.
+    for other in [
+        "[a]b]+",
+        "[]+",
+        "[^]+",
+        "[]*",
+        "[a-z]+b",
+        "[[a]]+",
+        "[\\p{L}]+",
+        "[a&&b]+",
+    ] {
+        assert!(java_regex::CharClass::parse(other).is_none(), "{other}");
+    }
 }
 
 #[test]
