@@ -136,8 +136,8 @@ pub fn live_session<'a>(
     Ok(session)
 }
 
-/// The checks an MFA answer shares: its session, `USERNAME` naming the session's user, and
-/// SECRET_HASH over that name. Returns the user's key.
+/// The checks an MFA answer shares: its session, `USERNAME` naming the session's user,
+/// SECRET_HASH over that name, and the sign-in checks on the user. Returns the user's key.
 fn check_answer(
     pool: &mut UserPool,
     cx: &ClientCx,
@@ -161,9 +161,12 @@ fn check_answer(
         &[username, &user.username],
         responses.get("SECRET_HASH").map(String::as_str),
     )?;
+    let internal = user.username.clone();
     if users::find_key(pool, username).as_deref() != Some(key.as_str()) {
         return Err(ServiceError::incorrect_credentials());
     }
+    // The user must still be allowed in (not locked out, disabled or unconfirmed since).
+    flow::candidate(pool, cx, &internal, now)?;
     Ok(key)
 }
 
@@ -186,8 +189,6 @@ pub fn answer_software_token(
         now,
     )?;
     let code = required_param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
-    let internal = pool.users[&key].username.clone();
-    flow::candidate(&pool, cx, &internal, now)?;
     let user = pool.users.get_mut(&key).expect("checked above");
     let mismatch = || {
         ServiceError::new(
@@ -228,8 +229,6 @@ pub fn answer_setup(
 ) -> Result<AuthStep, ServiceError> {
     let mut pool = cx.entry.state.write();
     let key = check_answer(&mut pool, cx, session, MfaChallenge::Setup, responses, now)?;
-    let internal = pool.users[&key].username.clone();
-    flow::candidate(&pool, cx, &internal, now)?;
     let id = session.expect("check_answer requires it");
     let live = pool.auth_sessions.get_mut(id).expect("checked above");
     let Some(token) = live.setup_token.clone().filter(|t| t.verified) else {

@@ -150,7 +150,7 @@ pub fn answer(
 
     let (challenge, key) = {
         let mut pool = cx.entry.state.write();
-        let Some(challenge) = pool.srp_challenges.get(block) else {
+        let Some(challenge) = pool.srp_challenges.get_mut(block) else {
             return Err(ServiceError::incorrect_credentials());
         };
         if challenge.client_id != cx.client.client_id {
@@ -175,10 +175,8 @@ pub fn answer(
             ],
             responses.get("SECRET_HASH").map(String::as_str),
         )?;
+        challenge.answered = true;
         let challenge = challenge.clone();
-        if let Some(pending) = pool.srp_challenges.get_mut(block) {
-            pending.answered = true;
-        }
         // USERNAME must name the challenged user (by username or alias), whose password must
         // be the one the challenge was made from; and the user must still be allowed in.
         let key = challenge.user_key.clone().filter(|key| {
