@@ -29,6 +29,7 @@ pub enum ErrorKind {
     UnauthorizedException,
     UnsupportedOperationException,
     UnsupportedTokenTypeException,
+    UnsupportedUserStateException,
     UserNotConfirmedException,
     UserNotFoundException,
     UsernameExistsException,
@@ -60,6 +61,7 @@ impl ErrorKind {
             UnauthorizedException => "UnauthorizedException",
             UnsupportedOperationException => "UnsupportedOperationException",
             UnsupportedTokenTypeException => "UnsupportedTokenTypeException",
+            UnsupportedUserStateException => "UnsupportedUserStateException",
             UserNotConfirmedException => "UserNotConfirmedException",
             UserNotFoundException => "UserNotFoundException",
             UsernameExistsException => "UsernameExistsException",
@@ -138,6 +140,114 @@ impl ServiceError {
     pub fn incorrect_credentials() -> Self {
         Self::not_authorized("Incorrect username or password.")
     }
+
+    // Sign-in (wire facts §7.1).
+
+    pub fn user_disabled() -> Self {
+        Self::not_authorized("User is disabled.")
+    }
+
+    pub fn password_attempts_exceeded() -> Self {
+        Self::not_authorized("Password attempts exceeded")
+    }
+
+    pub fn user_not_confirmed() -> Self {
+        Self::new(
+            ErrorKind::UserNotConfirmedException,
+            "User is not confirmed.",
+        )
+    }
+
+    /// Wire facts §7.1 records the type; the text is unconfirmed (admin-sigv4-facts §1.9).
+    pub fn password_reset_required() -> Self {
+        Self::new(
+            ErrorKind::PasswordResetRequiredException,
+            "Password reset required for the user",
+        )
+    }
+
+    pub fn temporary_password_expired() -> Self {
+        Self::not_authorized(
+            "Temporary password has expired and must be reset by an administrator.",
+        )
+    }
+
+    pub fn invalid_refresh_token() -> Self {
+        Self::not_authorized("Invalid Refresh Token")
+    }
+
+    /// Wire facts §7.4.
+    pub fn refresh_token_revoked() -> Self {
+        Self::not_authorized("Refresh Token has been revoked")
+    }
+
+    pub fn invalid_session() -> Self {
+        Self::not_authorized("Invalid session for the user.")
+    }
+
+    pub fn session_used() -> Self {
+        Self::not_authorized("Invalid session for the user, session can only be used once.")
+    }
+
+    pub fn session_expired() -> Self {
+        Self::not_authorized("Invalid session for the user, session is expired.")
+    }
+
+    /// Throttling, as AWS words it.
+    pub fn rate_exceeded() -> Self {
+        Self::new(ErrorKind::TooManyRequestsException, "Rate exceeded")
+    }
+
+    /// A flow on the wrong API: USER_PASSWORD_AUTH on AdminInitiateAuth, ADMIN_USER_PASSWORD_AUTH
+    /// on InitiateAuth (admin-sigv4-facts §1.12).
+    pub fn initiate_auth_method_not_supported() -> Self {
+        Self::invalid_parameter("Initiate Auth method not supported.")
+    }
+
+    /// A flow the app client does not allow (wire facts §7.1), e.g. `USER_PASSWORD_AUTH`.
+    pub fn flow_not_enabled(flow_label: &str) -> Self {
+        Self::invalid_parameter(format!("{flow_label} flow not enabled for this client"))
+    }
+
+    /// NEW_PASSWORD_REQUIRED answered with an attribute the user already has
+    /// (admin-sigv4-facts §2, recorded CLI output).
+    pub fn cannot_modify_provided(attribute: &str) -> Self {
+        Self::not_authorized(format!("Cannot modify an already provided {attribute}"))
+    }
+
+    /// NEW_PASSWORD_REQUIRED answered without a required attribute (admin-sigv4-facts §2).
+    pub fn required_attribute_missing(attribute: &str) -> Self {
+        Self::invalid_parameter(format!("Invalid attributes given, {attribute} is missing"))
+    }
+
+    // Users and aliases (wire facts §7.2).
+
+    /// A verified e-mail or phone number another user holds.
+    pub fn alias_exists(attribute: &str) -> Self {
+        Self::new(
+            ErrorKind::AliasExistsException,
+            format!("An account with the {attribute} already exists."),
+        )
+    }
+
+    // Groups (wire facts §7.6, admin-sigv4-facts §3.2).
+
+    pub fn group_exists() -> Self {
+        Self::new(
+            ErrorKind::GroupExistsException,
+            "A group with the name already exists.",
+        )
+    }
+
+    pub fn group_not_found() -> Self {
+        Self::new(ErrorKind::ResourceNotFoundException, "Group not found.")
+    }
+
+    // ListUsers (admin-sigv4-facts §4.1).
+
+    pub fn filter_unparsable() -> Self {
+        Self::invalid_parameter("Error while parsing filter.")
+    }
 }
 
 /// A request the protocol layer refuses before any operation runs.
@@ -163,5 +273,49 @@ impl ProtocolError {
 
     pub fn unknown_operation(message: impl Into<String>) -> Self {
         Self::new("UnknownOperationException", message)
+    }
+}
+
+/// Any error a request can end in: a Cognito error, or the front end's. Rendered by one
+/// function per protocol.
+#[derive(Debug)]
+pub enum Failure {
+    Service(ServiceError),
+    Protocol(ProtocolError),
+}
+
+impl From<ProtocolError> for Failure {
+    fn from(e: ProtocolError) -> Self {
+        Failure::Protocol(e)
+    }
+}
+
+impl From<ServiceError> for Failure {
+    fn from(e: ServiceError) -> Self {
+        Failure::Service(e)
+    }
+}
+
+impl Failure {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Failure::Service(s) => s.kind.name(),
+            Failure::Protocol(p) => p.type_name,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Failure::Service(s) => &s.message,
+            Failure::Protocol(p) => &p.message,
+        }
+    }
+
+    /// The HTTP status: Cognito's per kind (wire facts §2.3); 400 for the front end's.
+    pub fn status(&self) -> u16 {
+        match self {
+            Failure::Service(s) => s.kind.status(),
+            Failure::Protocol(_) => 400,
+        }
     }
 }

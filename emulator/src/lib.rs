@@ -30,6 +30,7 @@ pub mod pool_keys;
 pub mod protocol;
 pub mod seed;
 pub mod store;
+pub mod wire;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -1,4 +1,4 @@
-//! Seed files: a JSON list of API calls replayed at start-up through `protocol::dispatch`,
+//! Seed files: a JSON list of API calls replayed at start-up through `ops::dispatch`,
 //! so a seed passes the same validation as an HTTP request and cannot reach state any other way.
 //!
 //! Each call is `{"operation": "CreateUserPool", "request": {...}, "save": {"NAME": "UserPool.Id"}}`;
@@ -9,8 +9,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::ops::Caller;
-use crate::protocol::dispatch;
+use crate::ops::{dispatch, Caller};
 use crate::AppState;
 
 /// The default pool and client, mirroring the tutorial's console setup.

@@ -50,11 +50,11 @@ impl Store {
     }
 
     /// The pool holding the sign-in session `session` (calls that carry only a `Session`):
-    /// session ids start with their pool's id (`auth::mfa::open_session`).
+    /// session ids start with their pool's id (`auth::challenges::open_session`).
     pub fn pool_of_session(&self, session: &str) -> Option<Arc<PoolEntry>> {
         let (pool_id, _) = session.split_once('.')?;
         let entry = self.pool(pool_id).ok()?;
-        let holds = entry.state.read().auth_sessions.contains_key(session);
+        let holds = entry.state.read().pending.sessions.contains_key(session);
         holds.then_some(entry)
     }
 

@@ -11,6 +11,7 @@ use crate::error::{ErrorKind, ServiceError};
 use crate::ids::IdGen;
 use crate::model::PendingCode;
 use crate::outbox::Message;
+use crate::wire::CodeDeliveryDetailsType;
 
 /// Wrong guesses allowed per code before further tries are refused with LimitExceededException.
 pub const MAX_FAILED_ATTEMPTS: u32 = 5;
@@ -22,6 +23,9 @@ pub enum Purpose {
     ForgotPassword,
     VerifyAttribute,
 }
+
+/// The outbox `purpose` of AdminCreateUser's invitation, whose `code` is the temporary password.
+pub const INVITATION: &str = "INVITATION";
 
 impl Purpose {
     /// AWS: sign-up and attribute verification codes last 24 hours, forgot-password codes 1 hour.
@@ -74,12 +78,12 @@ impl Delivery {
     }
 
     /// `CodeDeliveryDetails`, with the destination masked as AWS shows it.
-    pub fn details(&self) -> serde_json::Value {
-        serde_json::json!({
-            "Destination": users::mask(self.medium(), &self.destination),
-            "DeliveryMedium": self.medium(),
-            "AttributeName": self.attribute,
-        })
+    pub fn details(&self) -> CodeDeliveryDetailsType {
+        CodeDeliveryDetailsType {
+            destination: users::mask(self.medium(), &self.destination),
+            delivery_medium: self.medium(),
+            attribute_name: self.attribute,
+        }
     }
 }
 
@@ -181,7 +185,7 @@ mod tests {
         // Recorded real SignUp responses: `t***@e***` for test@example.com.
         let email = Delivery::to_attribute("email", "test@example.com").unwrap();
         assert_eq!(
-            email.details(),
+            serde_json::to_value(email.details()).unwrap(),
             serde_json::json!({"Destination": "t***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"})
         );
         let phone = Delivery::to_attribute("phone_number", "+15555550123").unwrap();

@@ -1,322 +1,233 @@
-//! The InitiateAuth / RespondToAuthChallenge state machine. A flow either ends in tokens or
-//! asks a challenge (SRP's PASSWORD_VERIFIER, see `auth::srp_auth`); MFA and
-//! NEW_PASSWORD_REQUIRED are further challenges on the same path.
+//! The sign-in state machine, driven from one place for InitiateAuth, AdminInitiateAuth,
+//! RespondToAuthChallenge and AdminRespondToAuthChallenge. A flow either ends in tokens or
+//! asks a challenge; each answer leads to the next step, in this order:
 //!
-//! Every flow follows the same locking discipline: read a snapshot under the pool lock,
+//! 1. the checks before the password (`sign_in::pre_sign_in_checks`);
+//! 2. the password, directly or by SRP's PASSWORD_VERIFIER (`srp_auth`);
+//! 3. its bookkeeping: lockout, RESET_REQUIRED, an expired temporary password
+//!    (`sign_in::record_password_proof`);
+//! 4. NEW_PASSWORD_REQUIRED for a temporary password (`new_password`);
+//! 5. MFA: SOFTWARE_TOKEN_MFA or MFA_SETUP (`mfa`);
+//! 6. a sign-in session and its tokens (`sign_in::issue_tokens`).
+//!
+//! Every step follows the same locking discipline: read a snapshot under the pool lock,
 //! verify passwords and sign tokens with no lock held, then lock again to commit.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
 
-use parking_lot::RwLockWriteGuard;
-
-use serde_json::{json, Value};
-
-use super::tokens::{self, SessionRef, Subject};
-use super::{mfa, password_matches, users, ClientCx};
+use super::challenges::AuthStep;
+use super::SignInClient;
+use super::{mfa, new_password, password_matches, required_param, sign_in, srp_auth};
 use crate::clock::Timestamp;
 use crate::error::{ErrorKind, ServiceError};
-use crate::model::{Credentials, SignInSession, UserPool, UserStatus};
+use crate::model::{Challenge, UserStatus};
 use crate::AppState;
 
-/// AWS: five failed sign-ins are free; then a lockout starting at 1 second and doubling,
-/// up to about 15 minutes (developer guide, authentication flow notes).
-const FREE_FAILURES: u32 = 5;
-const MAX_LOCKOUT: Duration = Duration::from_secs(15 * 60);
-
-/// Where an authentication stands after a step.
-pub enum AuthStep {
-    /// Signed in: an `AuthenticationResultType`.
-    Authenticated(Value),
-    /// The caller must answer `name` with RespondToAuthChallenge.
-    Challenge {
-        name: &'static str,
-        /// `ChallengeParameters`: strings only.
-        parameters: Value,
-        /// The `Session` to send back, for challenges that need one.
-        session: Option<String>,
-    },
+/// Which family of operations is asking: some flows belong to one of them only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// InitiateAuth / RespondToAuthChallenge: unsigned, for apps.
+    Public,
+    /// AdminInitiateAuth / AdminRespondToAuthChallenge: signed, for servers.
+    Admin,
 }
 
-impl AuthStep {
-    /// The InitiateAuth / RespondToAuthChallenge response.
-    pub fn into_response(self) -> Value {
+/// The `AuthFlow`s this emulator implements (`AuthFlowType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFlow {
+    /// `USER_PASSWORD_AUTH` (InitiateAuth only).
+    UserPassword,
+    /// `ADMIN_USER_PASSWORD_AUTH` and its legacy name `ADMIN_NO_SRP_AUTH` (AdminInitiateAuth only).
+    AdminUserPassword,
+    /// `USER_SRP_AUTH`.
+    UserSrp,
+    /// `REFRESH_TOKEN_AUTH` and `REFRESH_TOKEN`.
+    RefreshToken,
+}
+
+impl AuthFlow {
+    /// `Ok(None)` for a flow AWS has and this emulator does not implement.
+    fn parse(name: &str) -> Option<AuthFlow> {
+        match name {
+            "USER_PASSWORD_AUTH" => Some(AuthFlow::UserPassword),
+            "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => Some(AuthFlow::AdminUserPassword),
+            "USER_SRP_AUTH" => Some(AuthFlow::UserSrp),
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => Some(AuthFlow::RefreshToken),
+            _ => None,
+        }
+    }
+
+    /// The `ExplicitAuthFlows` value a client needs for this flow.
+    fn client_flag(self) -> &'static str {
         match self {
-            AuthStep::Authenticated(result) => {
-                json!({"ChallengeParameters": {}, "AuthenticationResult": result})
-            }
-            AuthStep::Challenge {
-                name,
-                parameters,
-                session,
-            } => {
-                let mut out = json!({"ChallengeName": name, "ChallengeParameters": parameters});
-                if let Some(session) = session {
-                    out["Session"] = Value::String(session);
-                }
-                out
-            }
+            AuthFlow::UserPassword => "ALLOW_USER_PASSWORD_AUTH",
+            AuthFlow::AdminUserPassword => "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            AuthFlow::UserSrp => "ALLOW_USER_SRP_AUTH",
+            AuthFlow::RefreshToken => "ALLOW_REFRESH_TOKEN_AUTH",
+        }
+    }
+
+    /// How the "not enabled for this client" message names the flow (wire facts §7.1).
+    fn label(self) -> &'static str {
+        match self {
+            AuthFlow::UserPassword => "USER_PASSWORD_AUTH",
+            AuthFlow::AdminUserPassword => "Auth",
+            AuthFlow::UserSrp => "USER_SRP_AUTH",
+            AuthFlow::RefreshToken => "Refresh Token",
+        }
+    }
+
+    fn belongs_to(self, api: Api) -> bool {
+        match self {
+            AuthFlow::UserPassword => api == Api::Public,
+            AuthFlow::AdminUserPassword => api == Api::Admin,
+            AuthFlow::UserSrp | AuthFlow::RefreshToken => true,
         }
     }
 }
 
-/// A user about to prove their password, as read under the pool lock.
-pub struct Candidate {
-    /// The user's key in `UserPool::users`.
-    pub key: String,
-    /// The internal username (USER_ID_FOR_SRP).
-    pub username: String,
-    pub credentials: Option<Arc<Credentials>>,
+fn secret_hash(params: &HashMap<String, String>) -> Option<&str> {
+    params.get("SECRET_HASH").map(String::as_str)
 }
 
-/// The checks every sign-in makes before looking at the password, in AWS's order: an unknown
-/// user (hidden behind `Incorrect username or password.` when the client prevents user
-/// existence errors), a lockout, a disabled user, an unconfirmed one (reported even when the
-/// password would be wrong).
-pub fn candidate(
-    pool: &UserPool,
-    cx: &ClientCx,
-    username: &str,
-    now: Timestamp,
-) -> Result<Candidate, ServiceError> {
-    let Some(key) = users::find_key(pool, username) else {
-        return Err(if cx.client.prevents_user_existence_errors() {
-            ServiceError::incorrect_credentials()
-        } else {
-            ServiceError::user_not_found()
-        });
-    };
-    let user = &pool.users[&key];
-    if user.locked_until.is_some_and(|until| now < until) {
-        return Err(ServiceError::not_authorized("Password attempts exceeded"));
-    }
-    if !user.enabled {
-        return Err(ServiceError::not_authorized("User is disabled."));
-    }
-    if user.status == UserStatus::Unconfirmed {
-        return Err(ServiceError::new(
-            ErrorKind::UserNotConfirmedException,
-            "User is not confirmed.",
-        ));
-    }
-    Ok(Candidate {
-        username: user.username.clone(),
-        credentials: user.credentials.clone(),
-        key,
-    })
-}
-
-fn lockout_after(failures: u32) -> Duration {
-    let exponent = failures.saturating_sub(FREE_FAILURES).min(20);
-    Duration::from_secs(1u64 << exponent).min(MAX_LOCKOUT)
-}
-
-/// USER_PASSWORD_AUTH (and, later, ADMIN_USER_PASSWORD_AUTH): username and password.
-pub fn password_auth(
+/// (Admin)InitiateAuth.
+pub fn initiate(
     state: &AppState,
-    cx: &ClientCx,
+    client: &SignInClient,
+    api: Api,
+    flow_name: &str,
+    params: &HashMap<String, String>,
+    now: Timestamp,
+) -> Result<AuthStep, ServiceError> {
+    let Some(flow) = AuthFlow::parse(flow_name) else {
+        return Err(ServiceError::new(
+            ErrorKind::UnsupportedOperationException,
+            format!("The {flow_name} flow is not implemented by this emulator yet."),
+        ));
+    };
+    // AWS: a flow of the other API is refused before the client's flows are looked at.
+    if !flow.belongs_to(api) {
+        return Err(ServiceError::initiate_auth_method_not_supported());
+    }
+    if !client.app_client.allows_flow(flow.client_flag()) {
+        return Err(ServiceError::flow_not_enabled(flow.label()));
+    }
+    match flow {
+        AuthFlow::UserPassword | AuthFlow::AdminUserPassword => {
+            let username = required_param(params, "USERNAME")?;
+            let password = required_param(params, "PASSWORD")?;
+            client.check_secret_hash(username, secret_hash(params))?;
+            password_auth(state, client, username, password, now)
+        }
+        AuthFlow::UserSrp => {
+            let username = required_param(params, "USERNAME")?;
+            let srp_a = required_param(params, "SRP_A")?;
+            client.check_secret_hash(username, secret_hash(params))?;
+            srp_auth::start(state, client, username, srp_a, now)
+        }
+        AuthFlow::RefreshToken => {
+            let token = required_param(params, "REFRESH_TOKEN")?;
+            let result = sign_in::refresh(
+                state,
+                client,
+                token,
+                |names| client.check_secret_hash_any(names, secret_hash(params)),
+                now,
+            )?;
+            Ok(AuthStep::Authenticated(result))
+        }
+    }
+}
+
+/// (Admin)RespondToAuthChallenge.
+pub fn respond(
+    state: &AppState,
+    client: &SignInClient,
+    challenge_name: &str,
+    session: Option<&str>,
+    responses: &HashMap<String, String>,
+    now: Timestamp,
+) -> Result<AuthStep, ServiceError> {
+    let Some(challenge) = Challenge::parse(challenge_name) else {
+        return Err(ServiceError::new(
+            ErrorKind::UnsupportedOperationException,
+            format!("The {challenge_name} challenge is not implemented by this emulator yet."),
+        ));
+    };
+    match challenge {
+        // The SECRET_BLOCK identifies the challenge; a Session, if sent, is not needed.
+        Challenge::PasswordVerifier => {
+            let key = srp_auth::answer(state, client, responses, now)?;
+            after_password(state, client, &key, now)
+        }
+        Challenge::NewPasswordRequired => {
+            let key = new_password::answer(state, client, session, responses, now)?;
+            mfa_or_tokens(state, client, &key, now)
+        }
+        Challenge::SoftwareTokenMfa => {
+            mfa::answer_software_token(state, client, session, responses, now)
+        }
+        Challenge::MfaSetup => mfa::answer_setup(state, client, session, responses, now),
+    }
+}
+
+/// USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH: username and password.
+fn password_auth(
+    state: &AppState,
+    client: &SignInClient,
     username: &str,
     password_given: &str,
     now: Timestamp,
 ) -> Result<AuthStep, ServiceError> {
-    // 1. Snapshot under the read lock.
-    let Candidate {
-        key,
-        username,
-        credentials,
-    } = candidate(&cx.entry.state.read(), cx, username, now)?;
-
-    // 2. The slow part, with no lock held.
+    let candidate = sign_in::pre_sign_in_checks(&client.entry.state.read(), client, username, now)?;
+    // The slow part, with no lock held.
     let proven = password_matches(
-        credentials.as_deref(),
-        &cx.client.user_pool_id,
-        &username,
+        candidate.credentials.as_deref(),
+        &client.app_client.user_pool_id,
+        &candidate.username,
         password_given,
     );
-    conclude(state, cx, &key, proven, now)
+    {
+        let mut pool = client.entry.state.write();
+        sign_in::record_password_proof(state, &mut pool, &candidate.key, proven, now)?;
+    }
+    after_password(state, client, &candidate.key, now)
 }
 
-/// Records the outcome of a password proof for the user with `key`: a failure counts toward
-/// the lockout; a success ends in the next challenge or in tokens.
-pub fn conclude(
+/// Steps 4 to 6 for a user whose password was just proven.
+fn after_password(
     state: &AppState,
-    cx: &ClientCx,
-    key: &str,
-    proven: bool,
-    now: Timestamp,
-) -> Result<AuthStep, ServiceError> {
-    // 3. Commit.
-    let mut pool = cx.entry.state.write();
-    let Some(user) = pool.users.get_mut(key) else {
-        // Deleted meanwhile.
-        return Err(ServiceError::incorrect_credentials());
-    };
-    if !proven {
-        user.failed_sign_ins += 1;
-        if user.failed_sign_ins >= FREE_FAILURES {
-            user.locked_until = Some(now.plus(lockout_after(user.failed_sign_ins)));
-        }
-        return Err(ServiceError::incorrect_credentials());
-    }
-    user.failed_sign_ins = 0;
-    user.locked_until = None;
-    match user.status {
-        UserStatus::ResetRequired => {
-            return Err(ServiceError::new(
-                ErrorKind::PasswordResetRequiredException,
-                "Password reset required for the user",
-            ))
-        }
-        UserStatus::ForceChangePassword => {
-            // NEW_PASSWORD_REQUIRED arrives with the admin operations that create such users.
-            return Err(ServiceError::new(
-                ErrorKind::UnsupportedOperationException,
-                "NEW_PASSWORD_REQUIRED challenges are not implemented by this emulator yet.",
-            ));
-        }
-        UserStatus::Confirmed | UserStatus::Unconfirmed => {}
-    }
-    if let Some(challenge) = mfa::required(&pool, &pool.users[key])? {
-        return Ok(mfa::challenge(
-            state, &mut pool, &cx.client, key, challenge, now,
-        ));
-    }
-    sign_in(state, cx, pool, key, now)
-}
-
-/// The end of every successful sign-in: a new sign-in session and its tokens, signed after
-/// the pool lock (`pool`, held for writing) is released.
-pub fn sign_in(
-    state: &AppState,
-    cx: &ClientCx,
-    mut pool: RwLockWriteGuard<'_, UserPool>,
+    client: &SignInClient,
     key: &str,
     now: Timestamp,
 ) -> Result<AuthStep, ServiceError> {
-    let Some(user) = pool.users.get_mut(key) else {
-        return Err(ServiceError::incorrect_credentials());
-    };
-    let event_id = state.ids.uuid();
-    let origin_jti = state.ids.uuid();
-    let refresh_token = tokens::new_refresh_token(state);
-    let refresh_ttl = Duration::from_secs(cx.client.refresh_token_validity.seconds());
-    // Forget sign-ins whose refresh tokens can no longer be used.
-    let expired: Vec<(String, String)> = user
-        .sessions
-        .iter()
-        .filter(|(_, s)| s.refresh_expires <= now)
-        .map(|(id, s)| (id.clone(), s.refresh_token.clone()))
-        .collect();
-    for (id, _) in &expired {
-        user.sessions.remove(id);
+    let mut pool = client.entry.state.write();
+    let status = pool
+        .users
+        .get(key)
+        .map(|u| u.status)
+        .ok_or_else(ServiceError::incorrect_credentials)?;
+    if status == UserStatus::ForceChangePassword {
+        return new_password::challenge(state, &mut pool, &client.app_client, key, now);
     }
-    user.sessions.insert(
-        event_id.clone(),
-        SignInSession {
-            client_id: cx.client.client_id.clone(),
-            origin_jti: origin_jti.clone(),
-            refresh_token: refresh_token.clone(),
-            auth_time: now,
-            refresh_expires: now.plus(refresh_ttl),
-        },
-    );
-    let user = &pool.users[key];
-    let subject = Subject::snapshot(&pool, &cx.client, user);
-    for (_, token) in expired {
-        pool.refresh_tokens.remove(&token);
-    }
-    pool.refresh_tokens
-        .insert(refresh_token.clone(), (key.to_owned(), event_id.clone()));
-    let pool_id = pool.id.clone();
     drop(pool);
-
-    // 4. Sign with no lock held.
-    let session = SessionRef {
-        event_id: &event_id,
-        origin_jti: &origin_jti,
-        auth_time: now,
-        now,
-        refresh_token: Some(&refresh_token),
-    };
-    Ok(AuthStep::Authenticated(tokens::mint(
-        state,
-        cx.entry.keys.get(),
-        &pool_id,
-        &cx.client,
-        &subject,
-        &session,
-    )))
+    mfa_or_tokens(state, client, key, now)
 }
 
-fn invalid_refresh() -> ServiceError {
-    ServiceError::not_authorized("Invalid Refresh Token")
-}
-
-/// REFRESH_TOKEN_AUTH / REFRESH_TOKEN: new ID and access tokens for a live sign-in.
-pub fn refresh_auth(
+/// Steps 5 and 6.
+fn mfa_or_tokens(
     state: &AppState,
-    cx: &ClientCx,
-    refresh_token: &str,
-    secret_hash: Option<&str>,
+    client: &SignInClient,
+    key: &str,
     now: Timestamp,
 ) -> Result<AuthStep, ServiceError> {
-    let (subject, event_id, origin_jti, auth_time, pool_id) = {
-        let pool = cx.entry.state.read();
-        let Some((key, event_id)) = pool.refresh_tokens.get(refresh_token) else {
-            return Err(invalid_refresh());
-        };
-        let user = pool.users.get(key).ok_or_else(invalid_refresh)?;
-        // SECRET_HASH over the internal username (or sub): wire facts §4.
-        cx.check_secret_hash_any(&[&user.username, &user.sub], secret_hash)?;
-        let Some(session) = user.sessions.get(event_id) else {
-            return Err(ServiceError::not_authorized(
-                "Refresh Token has been revoked",
-            ));
-        };
-        if session.client_id != cx.client.client_id {
-            return Err(invalid_refresh());
-        }
-        if now >= session.refresh_expires {
-            return Err(ServiceError::not_authorized("Refresh Token has expired"));
-        }
-        if !user.enabled {
-            return Err(ServiceError::not_authorized("User is disabled."));
-        }
-        (
-            Subject::snapshot(&pool, &cx.client, user),
-            event_id.clone(),
-            session.origin_jti.clone(),
-            session.auth_time,
-            pool.id.clone(),
-        )
-    };
-    let session = SessionRef {
-        event_id: &event_id,
-        origin_jti: &origin_jti,
-        auth_time,
-        now,
-        refresh_token: None,
-    };
-    Ok(AuthStep::Authenticated(tokens::mint(
-        state,
-        cx.entry.keys.get(),
-        &pool_id,
-        &cx.client,
-        &subject,
-        &session,
-    )))
-}
-
-/// Ends sign-in sessions of the user with `key`: all of them, or one.
-/// Their refresh tokens stay known (so they answer "has been revoked") until the user goes.
-pub fn revoke_sessions(pool: &mut crate::model::UserPool, key: &str, only: Option<&str>) {
-    let Some(user) = pool.users.get_mut(key) else {
-        return;
-    };
-    match only {
-        Some(event_id) => {
-            user.sessions.remove(event_id);
-        }
-        None => user.sessions.clear(),
+    let mut pool = client.entry.state.write();
+    let user = pool
+        .users
+        .get(key)
+        .ok_or_else(ServiceError::incorrect_credentials)?;
+    if let Some(challenge) = mfa::required(&pool, user)? {
+        return mfa::challenge(state, &mut pool, &client.app_client, key, challenge, now);
     }
+    sign_in::issue_tokens(state, client, pool, key, now).map(AuthStep::Authenticated)
 }

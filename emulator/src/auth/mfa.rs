@@ -2,41 +2,30 @@
 //! proven, the `Session` that carries the sign-in across it, and its answers. Software tokens
 //! (TOTP) only; SMS and e-mail factors are not implemented.
 
-use std::time::Duration;
-
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use super::flow::{self, AuthStep};
-use super::{required_param, users, ClientCx};
+use super::challenges::{live_session, open_session, AuthStep, SESSION_TTL};
+use super::{required_param, sign_in, users, SignInClient};
 use crate::clock::Timestamp;
 use crate::crypto::totp;
 use crate::error::{ErrorKind, ServiceError};
-use crate::model::{AppClient, AuthSession, MfaChallenge, SoftwareToken, User, UserPool};
+use crate::model::{AppClient, AuthSession, Challenge, SoftwareToken, User, UserPool};
 use crate::AppState;
-
-/// AWS: a sign-in session expires after three minutes (wire facts §6).
-pub const SESSION_TTL: Duration = Duration::from_secs(180);
-
-/// Past half of this many sessions in a pool, long-expired ones are dropped on each new one.
-/// (A session needs a correct password, so there is no hard limit.)
-const MAX_OPEN_SESSIONS: usize = 20_000;
 
 /// The challenge `user` owes after the password, by the pool's `MfaConfiguration`: with
 /// `OPTIONAL`, a software token the user verified and turned on (SetUserMFAPreference); with
 /// `ON`, a verified software token, or else MFA_SETUP.
-pub fn required(pool: &UserPool, user: &User) -> Result<Option<MfaChallenge>, ServiceError> {
+pub fn required(pool: &UserPool, user: &User) -> Result<Option<Challenge>, ServiceError> {
     let totp_ready =
         pool.software_token_mfa_enabled && user.software_token.as_ref().is_some_and(|t| t.verified);
     match pool.settings.mfa_configuration.as_str() {
-        "ON" if totp_ready => Ok(Some(MfaChallenge::SoftwareToken)),
-        "ON" if pool.software_token_mfa_enabled => Ok(Some(MfaChallenge::Setup)),
+        "ON" if totp_ready => Ok(Some(Challenge::SoftwareTokenMfa)),
+        "ON" if pool.software_token_mfa_enabled => Ok(Some(Challenge::MfaSetup)),
         "ON" => Err(ServiceError::new(
             ErrorKind::UnsupportedOperationException,
             "SMS and e-mail MFA are not implemented by this emulator yet.",
         )),
-        "OPTIONAL" if totp_ready && user.totp_enabled => Ok(Some(MfaChallenge::SoftwareToken)),
+        "OPTIONAL" if totp_ready && user.totp_enabled => Ok(Some(Challenge::SoftwareTokenMfa)),
         _ => Ok(None),
     }
 }
@@ -47,13 +36,16 @@ pub fn challenge(
     pool: &mut UserPool,
     client: &AppClient,
     key: &str,
-    challenge: MfaChallenge,
+    challenge: Challenge,
     now: Timestamp,
-) -> AuthStep {
-    let user = &pool.users[key];
+) -> Result<AuthStep, ServiceError> {
+    let user = pool
+        .users
+        .get(key)
+        .ok_or_else(ServiceError::incorrect_credentials)?;
     let mut parameters = Map::new();
     match challenge {
-        MfaChallenge::SoftwareToken => {
+        Challenge::SoftwareTokenMfa => {
             if let Some(name) = user
                 .software_token
                 .as_ref()
@@ -62,10 +54,11 @@ pub fn challenge(
                 parameters.insert("FRIENDLY_DEVICE_NAME".into(), Value::String(name));
             }
         }
-        MfaChallenge::Setup => {
+        Challenge::MfaSetup => {
             // A JSON-encoded list, as a string (§6).
             parameters.insert("MFAS_CAN_SETUP".into(), json!("[\"SOFTWARE_TOKEN_MFA\"]"));
         }
+        Challenge::PasswordVerifier | Challenge::NewPasswordRequired => {}
     }
     parameters.insert(
         "USER_ID_FOR_SRP".into(),
@@ -83,79 +76,32 @@ pub fn challenge(
             setup_token: None,
         },
         now,
-    );
-    AuthStep::Challenge {
-        name: challenge.name(),
-        parameters: Value::Object(parameters),
+    )?;
+    Ok(AuthStep::Challenge {
+        challenge,
+        parameters,
         session: Some(session),
-    }
-}
-
-/// Stores `session` under a new opaque id, forgetting sessions long expired.
-pub fn open_session(
-    state: &AppState,
-    pool: &mut UserPool,
-    session: AuthSession,
-    now: Timestamp,
-) -> String {
-    // Expired and used sessions stay a while, so that they are reported as such; they are
-    // dropped once the pool holds many.
-    // Opaque to clients; the pool id in front lets calls that carry only a Session find it.
-    let id = format!("{}.{}", pool.id, STANDARD.encode(state.ids.bytes::<96>()));
-    if pool.auth_sessions.len() >= MAX_OPEN_SESSIONS / 2 {
-        pool.auth_sessions
-            .retain(|_, s| now < s.expires.plus(SESSION_TTL));
-    }
-    pool.auth_sessions.insert(id.clone(), session);
-    id
-}
-
-/// The live session `id` of `client`, waiting for `challenge`.
-pub fn live_session<'a>(
-    pool: &'a mut UserPool,
-    client: &AppClient,
-    id: &str,
-    challenge: MfaChallenge,
-    now: Timestamp,
-) -> Result<&'a mut AuthSession, ServiceError> {
-    let session = pool
-        .auth_sessions
-        .get_mut(id)
-        .filter(|s| s.client_id == client.client_id && s.challenge == challenge)
-        .ok_or_else(|| ServiceError::not_authorized("Invalid session for the user."))?;
-    if session.used {
-        return Err(ServiceError::not_authorized(
-            "Invalid session for the user, session can only be used once.",
-        ));
-    }
-    if now >= session.expires {
-        return Err(ServiceError::not_authorized(
-            "Invalid session for the user, session is expired.",
-        ));
-    }
-    Ok(session)
+    })
 }
 
 /// The checks an MFA answer shares: its session, `USERNAME` naming the session's user,
 /// SECRET_HASH over that name, and the sign-in checks on the user. Returns the user's key.
 fn check_answer(
     pool: &mut UserPool,
-    cx: &ClientCx,
+    cx: &SignInClient,
     session: Option<&str>,
-    challenge: MfaChallenge,
+    challenge: Challenge,
     responses: &std::collections::HashMap<String, String>,
     now: Timestamp,
 ) -> Result<String, ServiceError> {
     let id = session
         .ok_or_else(|| ServiceError::invalid_parameter("Missing required parameter Session"))?;
     let username = required_param(responses, "USERNAME")?;
-    let key = live_session(pool, &cx.client, id, challenge, now)?
+    let key = live_session(pool, &cx.app_client.client_id, id, challenge, now)?
         .user_key
         .clone();
     let Some(user) = pool.users.get(&key) else {
-        return Err(ServiceError::not_authorized(
-            "Invalid session for the user.",
-        ));
+        return Err(ServiceError::invalid_session());
     };
     cx.check_secret_hash_any(
         &[username, &user.username],
@@ -166,7 +112,7 @@ fn check_answer(
         return Err(ServiceError::incorrect_credentials());
     }
     // The user must still be allowed in (not locked out, disabled or unconfirmed since).
-    flow::candidate(pool, cx, &internal, now)?;
+    sign_in::pre_sign_in_checks(pool, cx, &internal, now)?;
     Ok(key)
 }
 
@@ -174,7 +120,7 @@ fn check_answer(
 /// code leaves the session open for another try; a code signs in once.
 pub fn answer_software_token(
     state: &AppState,
-    cx: &ClientCx,
+    cx: &SignInClient,
     session: Option<&str>,
     responses: &std::collections::HashMap<String, String>,
     now: Timestamp,
@@ -184,12 +130,14 @@ pub fn answer_software_token(
         &mut pool,
         cx,
         session,
-        MfaChallenge::SoftwareToken,
+        Challenge::SoftwareTokenMfa,
         responses,
         now,
     )?;
     let code = required_param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
-    let user = pool.users.get_mut(&key).expect("checked above");
+    let Some(mut user) = pool.users.get_mut(&key) else {
+        return Err(ServiceError::invalid_session());
+    };
     let mismatch = || {
         ServiceError::new(
             ErrorKind::CodeMismatchException,
@@ -210,38 +158,41 @@ pub fn answer_software_token(
         ));
     }
     token.last_step = Some(step);
-    if let Some(id) = session {
-        if let Some(s) = pool.auth_sessions.get_mut(id) {
-            s.used = true;
-        }
+    drop(user);
+    if let Some(s) = session.and_then(|id| pool.pending.sessions.get_mut(id)) {
+        s.used = true;
     }
-    flow::sign_in(state, cx, pool, &key, now)
+    sign_in::issue_tokens(state, cx, pool, &key, now).map(AuthStep::Authenticated)
 }
 
 /// RespondToAuthChallenge MFA_SETUP: `USERNAME`, with the session that associated and
 /// verified a software token; the token becomes the user's MFA factor.
 pub fn answer_setup(
     state: &AppState,
-    cx: &ClientCx,
+    cx: &SignInClient,
     session: Option<&str>,
     responses: &std::collections::HashMap<String, String>,
     now: Timestamp,
 ) -> Result<AuthStep, ServiceError> {
     let mut pool = cx.entry.state.write();
-    let key = check_answer(&mut pool, cx, session, MfaChallenge::Setup, responses, now)?;
-    let id = session.expect("check_answer requires it");
-    let live = pool.auth_sessions.get_mut(id).expect("checked above");
+    let key = check_answer(&mut pool, cx, session, Challenge::MfaSetup, responses, now)?;
+    let Some(live) = session.and_then(|id| pool.pending.sessions.get_mut(id)) else {
+        return Err(ServiceError::invalid_session());
+    };
     let Some(token) = live.setup_token.clone().filter(|t| t.verified) else {
         return Err(ServiceError::invalid_parameter(
             "A software token must be associated and verified with this session first.",
         ));
     };
     live.used = true;
-    let user = pool.users.get_mut(&key).expect("checked above");
+    let Some(mut user) = pool.users.get_mut(&key) else {
+        return Err(ServiceError::invalid_session());
+    };
     user.software_token = Some(token);
     user.pending_software_token = None;
     user.totp_enabled = true;
-    flow::sign_in(state, cx, pool, &key, now)
+    drop(user);
+    sign_in::issue_tokens(state, cx, pool, &key, now).map(AuthStep::Authenticated)
 }
 
 /// A new software token: 32 random bytes (a 52-character SecretCode).
@@ -263,19 +214,21 @@ pub fn with_setup_session<R>(
     now: Timestamp,
     f: impl FnOnce(&UserPool, &mut AuthSession) -> Result<R, ServiceError>,
 ) -> Result<(R, String), ServiceError> {
-    let invalid = || ServiceError::not_authorized("Invalid session for the user.");
-    let entry = state.store.pool_of_session(id).ok_or_else(invalid)?;
+    let entry = state
+        .store
+        .pool_of_session(id)
+        .ok_or_else(ServiceError::invalid_session)?;
     let mut pool = entry.state.write();
-    let client = pool
-        .auth_sessions
+    let client_id = pool
+        .pending
+        .sessions
         .get(id)
-        .and_then(|s| pool.clients.get(&s.client_id))
-        .cloned()
-        .ok_or_else(invalid)?;
-    let mut session = live_session(&mut pool, &client, id, MfaChallenge::Setup, now)?.clone();
+        .map(|s| s.client_id.clone())
+        .ok_or_else(ServiceError::invalid_session)?;
+    let mut session = live_session(&mut pool, &client_id, id, Challenge::MfaSetup, now)?.clone();
     let result = f(&pool, &mut session)?;
-    pool.auth_sessions.remove(id);
-    let next = open_session(state, &mut pool, session, now);
+    pool.pending.sessions.remove(id);
+    let next = open_session(state, &mut pool, session, now)?;
     Ok((result, next))
 }
 
@@ -307,4 +260,57 @@ pub fn check_pool_allows_totp(pool: &UserPool) -> Result<(), ServiceError> {
             "Software Token MFA has not been enabled by the userPool.",
         ))
     }
+}
+
+/// (Admin)SetUserMFAPreference for the user with `key`: turns software-token MFA on or off
+/// for their sign-ins and makes it preferred. AWS refuses to turn on a factor the user has not
+/// verified (wire facts §6).
+pub fn set_preference(
+    pool: &mut UserPool,
+    key: &str,
+    settings: &crate::wire::MfaPreferences,
+    now: Timestamp,
+) -> Result<(), ServiceError> {
+    let others = [
+        &settings.sms_mfa_settings,
+        &settings.email_mfa_settings,
+        &settings.web_authn_mfa_settings,
+    ];
+    if others
+        .iter()
+        .any(|s| s.as_ref().is_some_and(|s| s.turns_on()))
+    {
+        return Err(ServiceError::new(
+            ErrorKind::UnsupportedOperationException,
+            "SMS, e-mail and passkey MFA are not implemented by this emulator yet.",
+        ));
+    }
+    let Some(totp) = &settings.software_token_mfa_settings else {
+        return Ok(());
+    };
+    if totp.turns_on() {
+        check_pool_allows_totp(pool)?;
+    }
+    let Some(mut user) = pool.users.get_mut(key) else {
+        return Err(ServiceError::user_not_found());
+    };
+    let verified = user.software_token.as_ref().is_some_and(|t| t.verified);
+    if totp.turns_on() && !verified {
+        return Err(ServiceError::invalid_parameter(
+            "User has not set up software token mfa",
+        ));
+    }
+    // An explicit `Enabled: false` wins; preferring the factor turns it on.
+    user.totp_enabled = match (totp.enabled, totp.preferred_mfa) {
+        (Some(false), _) => false,
+        (_, Some(true)) => true,
+        (Some(true), _) => true,
+        (None, _) => user.totp_enabled,
+    };
+    user.totp_preferred = match totp.preferred_mfa {
+        Some(preferred) => preferred && user.totp_enabled,
+        None => user.totp_preferred && user.totp_enabled,
+    };
+    user.last_modified = now;
+    Ok(())
 }

@@ -1,12 +1,19 @@
 //! Authentication: app clients and SECRET_HASH, users and their sign-in names, password
-//! policy, the InitiateAuth state machine, access-token verification and token minting.
-//! Shared by the public and (later) Admin* operations, so neither copies the other.
+//! policy, the sign-in state machine, access-token verification and token minting.
+//! Shared by the public and Admin* operations, so neither copies the other.
+//!
+//! The sign-in modules form a tree without cycles: `flow` drives; `srp_auth`, `new_password`
+//! and `mfa` are its steps; `sign_in` (checks, lockout, tokens) and `challenges` (the session
+//! table) are leaves every step uses.
 
 pub mod access;
+pub mod challenges;
 pub mod codes;
 pub mod flow;
 pub mod mfa;
+pub mod new_password;
 pub mod policy;
+pub mod sign_in;
 pub mod srp_auth;
 pub mod tokens;
 pub mod users;
@@ -20,22 +27,48 @@ use crate::store::PoolEntry;
 use crate::AppState;
 
 /// An app client and its pool, read once per request.
-pub struct ClientCx {
+pub struct SignInClient {
     pub entry: Arc<PoolEntry>,
-    pub client: AppClient,
+    pub app_client: AppClient,
 }
 
-impl ClientCx {
-    pub fn load(state: &AppState, client_id: &str) -> Result<ClientCx, ServiceError> {
+impl SignInClient {
+    pub fn load(state: &AppState, client_id: &str) -> Result<SignInClient, ServiceError> {
         let entry = state.store.pool_of_client(client_id)?;
-        let client = entry
+        let app_client = entry
             .state
             .read()
             .clients
             .get(client_id)
             .cloned()
             .ok_or_else(|| ServiceError::client_not_found(client_id))?;
-        Ok(ClientCx { entry, client })
+        Ok(SignInClient { entry, app_client })
+    }
+
+    /// An app client of the pool `user_pool_id` (the Admin* sign-in operations name both).
+    pub fn load_in_pool(
+        state: &AppState,
+        user_pool_id: &str,
+        client_id: &str,
+    ) -> Result<SignInClient, ServiceError> {
+        let entry = state.store.pool(user_pool_id)?;
+        let app_client = entry
+            .state
+            .read()
+            .clients
+            .get(client_id)
+            .cloned()
+            .ok_or_else(|| ServiceError::client_not_found(client_id))?;
+        Ok(SignInClient { entry, app_client })
+    }
+
+    /// The error for a user who does not exist, by the client's PreventUserExistenceErrors.
+    pub fn user_not_found(&self) -> ServiceError {
+        if self.app_client.prevents_user_existence_errors() {
+            ServiceError::incorrect_credentials()
+        } else {
+            ServiceError::user_not_found()
+        }
     }
 
     /// Enforces SECRET_HASH for clients with a secret (wire facts §4), comparing in constant time.
@@ -45,11 +78,11 @@ impl ClientCx {
         username: &str,
         provided: Option<&str>,
     ) -> Result<(), ServiceError> {
-        let Some(secret) = &self.client.client_secret else {
+        let Some(secret) = &self.app_client.client_secret else {
             // AWS: no evidence of a check for clients without a secret; a stray hash is ignored.
             return Ok(());
         };
-        let id = &self.client.client_id;
+        let id = &self.app_client.client_id;
         match provided {
             None => Err(ServiceError::not_authorized(format!(
                 "Client {id} is configured with secret but SECRET_HASH was not received"

@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -15,27 +14,20 @@ use num_bigint::BigUint;
 use serde_json::json;
 use sha2::Sha256;
 
-use super::flow::{self, AuthStep, Candidate};
-use super::{required_param, users, ClientCx};
+use super::challenges::{self, AuthStep, SESSION_TTL};
+use super::sign_in::{self, Candidate};
+use super::{required_param, users, SignInClient};
 use crate::clock::Timestamp;
 use crate::crypto::srp;
-use crate::error::{ErrorKind, ServiceError};
-use crate::model::{SrpChallenge, UserPool};
+use crate::error::ServiceError;
+use crate::model::{Challenge, SrpChallenge, UserPool};
 use crate::AppState;
-
-/// How long a PASSWORD_VERIFIER challenge can be answered: the three minutes AWS gives its
-/// sign-in sessions (wire facts §6, "session is expired").
-const CHALLENGE_TTL: Duration = Duration::from_secs(180);
-
-/// Open challenges a pool keeps (about 2 KB each). Past half of it, expired ones are dropped
-/// on each new one; at the limit, InitiateAuth is throttled as AWS throttles a flood.
-const MAX_OPEN_CHALLENGES: usize = 20_000;
 
 /// InitiateAuth USER_SRP_AUTH: checks the user as a password sign-in would, then answers
 /// with `PASSWORD_VERIFIER` and `SALT`, `SRP_B`, `SECRET_BLOCK`, `USER_ID_FOR_SRP`, `USERNAME`.
 pub fn start(
     state: &AppState,
-    cx: &ClientCx,
+    cx: &SignInClient,
     username: &str,
     srp_a: &str,
     now: Timestamp,
@@ -47,11 +39,12 @@ pub fn start(
     })?;
     let found = {
         let pool = cx.entry.state.read();
-        if users::find_key(&pool, username).is_none() && cx.client.prevents_user_existence_errors()
+        if users::find_key(&pool, username).is_none()
+            && cx.app_client.prevents_user_existence_errors()
         {
             None
         } else {
-            Some(flow::candidate(&pool, cx, username, now)?)
+            Some(sign_in::pre_sign_in_checks(&pool, cx, username, now)?)
         }
     };
     // The slow part, with no lock held.
@@ -90,15 +83,18 @@ pub fn start(
     };
     let b_pub = srp::server_b(&verifier, &b);
     let secret_block = STANDARD.encode(state.ids.bytes::<64>());
-    let parameters = json!({
+    let parameters = match json!({
         "SALT": salt_hex,
         "SRP_B": b_pub.to_str_radix(16),
         "SECRET_BLOCK": secret_block,
         "USER_ID_FOR_SRP": user_id_for_srp,
         "USERNAME": user_id_for_srp,
-    });
+    }) {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
     let challenge = SrpChallenge {
-        client_id: cx.client.client_id.clone(),
+        client_id: cx.app_client.client_id.clone(),
         user_key,
         user_id_for_srp,
         username_given: username.to_owned(),
@@ -107,23 +103,14 @@ pub fn start(
         b,
         b_pub,
         verifier,
-        expires: now.plus(CHALLENGE_TTL),
+        expires: now.plus(SESSION_TTL),
         answered: false,
     };
     let mut pool = cx.entry.state.write();
-    if pool.srp_challenges.len() >= MAX_OPEN_CHALLENGES / 2 {
-        pool.srp_challenges
-            .retain(|_, pending| now < pending.expires);
-    }
-    if pool.srp_challenges.len() >= MAX_OPEN_CHALLENGES {
-        return Err(ServiceError::new(
-            ErrorKind::TooManyRequestsException,
-            "Rate exceeded",
-        ));
-    }
-    pool.srp_challenges.insert(secret_block, challenge);
+    challenges::make_room(&mut pool.pending.srp, now)?;
+    pool.pending.srp.insert(secret_block, challenge);
     Ok(AuthStep::Challenge {
-        name: "PASSWORD_VERIFIER",
+        challenge: Challenge::PasswordVerifier,
         parameters,
         session: None,
     })
@@ -131,13 +118,13 @@ pub fn start(
 
 /// RespondToAuthChallenge PASSWORD_VERIFIER: `USERNAME`, `PASSWORD_CLAIM_SECRET_BLOCK`,
 /// `PASSWORD_CLAIM_SIGNATURE`, `TIMESTAMP` (and `SECRET_HASH` for clients with a secret).
-/// A wrong proof counts toward the lockout like a wrong password.
+/// A wrong proof counts toward the lockout like a wrong password. Returns the proven user's key.
 pub fn answer(
     state: &AppState,
-    cx: &ClientCx,
+    cx: &SignInClient,
     responses: &HashMap<String, String>,
     now: Timestamp,
-) -> Result<AuthStep, ServiceError> {
+) -> Result<String, ServiceError> {
     let username = required_param(responses, "USERNAME")?;
     let block = required_param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
     let signature = required_param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
@@ -150,22 +137,13 @@ pub fn answer(
 
     let (challenge, key) = {
         let mut pool = cx.entry.state.write();
-        let Some(challenge) = pool.srp_challenges.get_mut(block) else {
-            return Err(ServiceError::incorrect_credentials());
-        };
-        if challenge.client_id != cx.client.client_id {
-            return Err(ServiceError::incorrect_credentials());
-        }
-        if now >= challenge.expires {
-            return Err(ServiceError::not_authorized(
-                "Invalid session for the user, session is expired.",
-            ));
-        }
-        if challenge.answered {
-            return Err(ServiceError::not_authorized(
-                "Invalid session for the user, session can only be used once.",
-            ));
-        }
+        let challenge = challenges::live(
+            &mut pool.pending.srp,
+            block,
+            &cx.app_client.client_id,
+            now,
+            ServiceError::incorrect_credentials,
+        )?;
         // pycognito hashes the name the user signed in with; other clients USERNAME.
         cx.check_secret_hash_any(
             &[
@@ -188,21 +166,20 @@ pub fn answer(
             unchanged && users::find_key(&pool, username).as_deref() == Some(key.as_str())
         });
         if key.is_some() {
-            flow::candidate(&pool, cx, &challenge.user_id_for_srp, now)?;
+            sign_in::pre_sign_in_checks(&pool, cx, &challenge.user_id_for_srp, now)?;
         }
         (challenge, key)
     };
 
     // The slow part, with no lock held.
-    let block_bytes = STANDARD
-        .decode(block)
-        .expect("SECRET_BLOCKs are the emulator's own base64");
+    // SECRET_BLOCKs are the emulator's own base64: a key that found a challenge decodes.
+    let block_bytes = STANDARD.decode(block).unwrap_or_default();
     let u = srp::compute_u(&challenge.a_pub, &challenge.b_pub);
     let proven = u != BigUint::ZERO && {
         let session_key = srp::session_key(&challenge.a_pub, &challenge.verifier, &u, &challenge.b);
         srp::verify_claim(
             &session_key,
-            srp::pool_name(&cx.client.user_pool_id),
+            srp::pool_name(&cx.app_client.user_pool_id),
             &challenge.user_id_for_srp,
             &block_bytes,
             timestamp,
@@ -210,7 +187,11 @@ pub fn answer(
         )
     };
     match key {
-        Some(key) => flow::conclude(state, cx, &key, proven, now),
+        Some(key) => {
+            let mut pool = cx.entry.state.write();
+            sign_in::record_password_proof(state, &mut pool, &key, proven, now)?;
+            Ok(key)
+        }
         // A made-up challenge, or one whose user or password changed: the same work, and the
         // answer a wrong password gets.
         None => Err(ServiceError::incorrect_credentials()),

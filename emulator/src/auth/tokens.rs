@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 use crate::clock::Timestamp;
 use crate::model::{AppClient, User, UserPool};
 use crate::pool_keys::PoolKeys;
+use crate::wire::AuthenticationResultType;
 use crate::AppState;
 
 /// The scope of every token issued by the user-pool API (not the hosted UI).
@@ -18,6 +19,12 @@ pub struct Subject {
     pub sub: String,
     /// Readable attributes as ID-token claims (booleans and numbers typed).
     pub id_claims: Map<String, Value>,
+    /// `cognito:groups`, in precedence order; empty when the user is in none.
+    pub groups: Vec<String>,
+    /// `cognito:roles`: the RoleArns of those groups, in the same order, without repeats.
+    pub roles: Vec<String>,
+    /// `cognito:preferred_role`, when one group's role wins (admin-sigv4-facts §3.3).
+    pub preferred_role: Option<String>,
 }
 
 impl Subject {
@@ -37,12 +44,45 @@ impl Subject {
             };
             id_claims.insert(name.clone(), typed);
         }
+        let mut groups: Vec<&crate::model::Group> = user
+            .groups
+            .iter()
+            .filter_map(|name| pool.group(name))
+            .collect();
+        groups.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+        let mut roles: Vec<String> = Vec::new();
+        for role in groups.iter().filter_map(|g| g.role_arn.as_ref()) {
+            if !roles.contains(role) {
+                roles.push(role.clone());
+            }
+        }
         Subject {
             username: user.username.clone(),
             sub: user.sub.clone(),
             id_claims,
+            preferred_role: preferred_role(&groups),
+            groups: groups.iter().map(|g| g.name.clone()).collect(),
+            roles,
         }
     }
+}
+
+/// AWS (CreateGroup `Precedence` doc, developer guide): the role of the group with the lowest
+/// precedence among those with a role; not set when the best groups disagree on the role; the
+/// only role when there is one. Groups without a precedence tie with each other.
+/// `groups` is in precedence order.
+fn preferred_role(groups: &[&crate::model::Group]) -> Option<String> {
+    let with_role: Vec<&&crate::model::Group> =
+        groups.iter().filter(|g| g.role_arn.is_some()).collect();
+    let first = with_role.first()?;
+    let best: Vec<&&&crate::model::Group> = with_role
+        .iter()
+        .filter(|g| g.precedence == first.precedence)
+        .collect();
+    let role = first.role_arn.clone()?;
+    best.iter()
+        .all(|g| g.role_arn.as_deref() == Some(role.as_str()))
+        .then_some(role)
 }
 
 /// The sign-in the tokens belong to, and when they are issued.
@@ -55,7 +95,7 @@ pub struct SessionRef<'a> {
     pub refresh_token: Option<&'a str>,
 }
 
-/// Signs an ID and an access token; returns `AuthenticationResultType`.
+/// Signs an ID and an access token.
 pub fn mint(
     state: &AppState,
     keys: &PoolKeys,
@@ -63,7 +103,7 @@ pub fn mint(
     client: &AppClient,
     subject: &Subject,
     session: &SessionRef<'_>,
-) -> Value {
+) -> AuthenticationResultType {
     let now = session.now;
     let issuer = state.issuer(pool_id);
     let iat = now.secs();
@@ -73,6 +113,10 @@ pub fn mint(
     let access_ttl = client.access_token_validity.seconds() as i64;
     let mut access = Map::new();
     access.insert("sub".into(), json!(subject.sub));
+    // AWS: both tokens carry `cognito:groups`; only the ID token the roles (§3.3).
+    if !subject.groups.is_empty() {
+        access.insert("cognito:groups".into(), json!(subject.groups));
+    }
     access.insert("iss".into(), json!(issuer));
     access.insert("client_id".into(), json!(client.client_id));
     if revocable {
@@ -92,6 +136,15 @@ pub fn mint(
     let id_ttl = client.id_token_validity.seconds() as i64;
     let mut id = Map::new();
     id.insert("sub".into(), json!(subject.sub));
+    if !subject.groups.is_empty() {
+        id.insert("cognito:groups".into(), json!(subject.groups));
+    }
+    if !subject.roles.is_empty() {
+        id.insert("cognito:roles".into(), json!(subject.roles));
+    }
+    if let Some(role) = &subject.preferred_role {
+        id.insert("cognito:preferred_role".into(), json!(role));
+    }
     for (k, v) in &subject.id_claims {
         id.insert(k.clone(), v.clone());
     }
@@ -110,16 +163,13 @@ pub fn mint(
         id.insert("jti".into(), json!(state.ids.uuid()));
     }
 
-    let mut result = json!({
-        "AccessToken": keys.access_token.sign(&Value::Object(access)),
-        "ExpiresIn": access_ttl,
-        "TokenType": "Bearer",
-        "IdToken": keys.id_token.sign(&Value::Object(id)),
-    });
-    if let Some(refresh) = session.refresh_token {
-        result["RefreshToken"] = json!(refresh);
+    AuthenticationResultType {
+        access_token: keys.access_token.sign(&Value::Object(access)),
+        expires_in: access_ttl,
+        token_type: "Bearer",
+        refresh_token: session.refresh_token.map(str::to_owned),
+        id_token: keys.id_token.sign(&Value::Object(id)),
     }
-    result
 }
 
 /// A new opaque refresh token. Shaped like AWS's (a five-part JWE whose header reads

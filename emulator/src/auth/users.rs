@@ -3,20 +3,15 @@
 
 use super::codes::Delivery;
 use crate::error::{ErrorKind, ServiceError};
-use crate::model::{AppClient, AttributeDataType, Attributes, User, UserPool, UsernameMode};
+use crate::model::{
+    alias_key, AppClient, AttributeDataType, Attributes, User, UserPool, UsernameMode,
+};
+use crate::outbox::Message;
+use crate::wire::{AttributeType, CodeDeliveryDetailsType};
 
 /// The key a username is stored under: lower-cased in case-insensitive pools.
 pub fn user_key(pool: &UserPool, username: &str) -> String {
-    if pool.usernames_case_sensitive() {
-        username.to_owned()
-    } else {
-        username.to_lowercase()
-    }
-}
-
-fn alias_key(attribute: &str, value: &str) -> String {
-    // E-mail addresses and phone numbers are matched case-insensitively.
-    format!("{attribute}:{}", value.to_lowercase())
+    pool.users.key(username)
 }
 
 pub fn looks_like_email(s: &str) -> bool {
@@ -38,38 +33,11 @@ pub fn looks_like_phone(s: &str) -> bool {
         .is_some_and(|d| (1..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// The aliases a user can sign in with, given the pool's mode.
-fn aliases_of(pool: &UserPool, user: &User) -> Vec<String> {
-    let mut out = Vec::new();
-    match &pool.username_mode {
-        UsernameMode::Attributes(attrs) => {
-            for attr in attrs {
-                if let Some(v) = user.attribute(attr) {
-                    out.push(alias_key(attr, v));
-                }
-            }
-        }
-        UsernameMode::Username => {
-            for attr in &pool.alias_attributes {
-                let Some(v) = user.attribute(attr) else {
-                    continue;
-                };
-                // AWS: email and phone aliases work only once verified.
-                let usable = attr == "preferred_username" || user.is_verified(attr);
-                if usable {
-                    out.push(alias_key(attr, v));
-                }
-            }
-        }
-    }
-    out
-}
-
 /// Which user (key) already holds one of `user`'s aliases, other than `user` itself.
 pub fn alias_conflict(pool: &UserPool, user: &User) -> Option<(String, String)> {
     let own = user_key(pool, &user.username);
-    for key in aliases_of(pool, user) {
-        if let Some(holder) = pool.sign_in_aliases.get(&key) {
+    for key in pool.users.aliases_of(user) {
+        if let Some(holder) = pool.users.alias_holder(&key) {
             if *holder != own {
                 let attribute = key.split(':').next().unwrap_or_default().to_owned();
                 return Some((attribute, holder.clone()));
@@ -77,35 +45,6 @@ pub fn alias_conflict(pool: &UserPool, user: &User) -> Option<(String, String)> 
         }
     }
     None
-}
-
-/// Inserts or replaces `user`, keeping the alias index in step.
-pub fn put_user(pool: &mut UserPool, user: User) {
-    let key = user_key(pool, &user.username);
-    if let Some(old) = pool.users.get(&key) {
-        for alias in aliases_of(pool, old) {
-            if pool.sign_in_aliases.get(&alias) == Some(&key) {
-                pool.sign_in_aliases.remove(&alias);
-            }
-        }
-    }
-    for alias in aliases_of(pool, &user) {
-        pool.sign_in_aliases.insert(alias, key.clone());
-    }
-    pool.users.insert(key, user);
-}
-
-pub fn remove_user(pool: &mut UserPool, key: &str) -> Option<User> {
-    let user = pool.users.remove(key)?;
-    for alias in aliases_of(pool, &user) {
-        if pool.sign_in_aliases.get(&alias).map(String::as_str) == Some(key) {
-            pool.sign_in_aliases.remove(&alias);
-        }
-    }
-    for session in user.sessions.values() {
-        pool.refresh_tokens.remove(&session.refresh_token);
-    }
-    Some(user)
 }
 
 /// Resolves a sign-in name (internal username, or an email / phone / preferred username
@@ -121,7 +60,19 @@ pub fn find_key(pool: &UserPool, name: &str) -> Option<String> {
     };
     attributes
         .iter()
-        .find_map(|attr| pool.sign_in_aliases.get(&alias_key(attr, name)).cloned())
+        .find_map(|attr| pool.users.alias_holder(&alias_key(attr, name)).cloned())
+}
+
+/// Resolves the `Username` of an Admin* operation: "your user's username, but it can be any
+/// of their alias attributes … [or] the `sub`" (API reference, every Admin* `Username`).
+pub fn find_key_admin(pool: &UserPool, name: &str) -> Option<String> {
+    find_key(pool, name).or_else(|| pool.users.key_of_sub(&name.to_lowercase()).cloned())
+}
+
+/// `find_key_admin`, or UserNotFoundException (admin-sigv4-facts §1.1: admin operations are
+/// not subject to PreventUserExistenceErrors).
+pub fn require_admin(pool: &UserPool, name: &str) -> Result<String, ServiceError> {
+    find_key_admin(pool, name).ok_or_else(ServiceError::user_not_found)
 }
 
 /// The form of a sign-in name that lookups compare: lower-cased where the pool would match
@@ -200,7 +151,8 @@ pub fn check_attribute_writes(
                 "Attributes did not conform to the schema: {name}: Attribute does not exist in the schema.\n"
             )));
         };
-        if name == "sub" || schema.developer_only {
+        // Developer-only attributes are for admin calls (`client` is `None`) only.
+        if name == "sub" || (schema.developer_only && client.is_some()) {
             return Err(ServiceError::not_authorized(
                 "A client attempted to write unauthorized attribute",
             ));
@@ -281,16 +233,149 @@ pub fn readable(pool: &UserPool, client: Option<&AppClient>, name: &str) -> bool
     }
 }
 
-/// `AttributeType` list as GetUser returns it: every value a string (wire facts §1.5).
+/// `AttributeType` list as GetUser returns it: what `client` may read (wire facts §1.5).
 pub fn attribute_list(
     pool: &UserPool,
     client: Option<&AppClient>,
     user: &User,
-) -> Vec<serde_json::Value> {
-    user.attributes
-        .iter()
-        .filter(|(name, _)| readable(pool, client, name))
-        .map(|(name, value)| serde_json::json!({"Name": name, "Value": value}))
+) -> Vec<AttributeType> {
+    AttributeType::list(user, |name| readable(pool, client, name))
+}
+
+/// (Admin)UpdateUserAttributes on the user with `key`, after `check_attribute_writes`.
+/// A blank value deletes the attribute (API reference). A changed e-mail or phone number
+/// becomes unverified unless the same call sets its `_verified` to `true`; when the pool
+/// verifies it automatically, a code is sent (returned as deliveries and messages for the
+/// caller to send once the lock is released). A verified alias another user holds is refused.
+pub fn update_attributes(
+    ids: &crate::ids::IdGen,
+    now: crate::clock::Timestamp,
+    pool: &mut UserPool,
+    key: &str,
+    written: &[(String, String)],
+) -> Result<(Vec<CodeDeliveryDetailsType>, Vec<Message>), ServiceError> {
+    let Some(mut user) = pool.users.get(key).cloned() else {
+        return Err(ServiceError::user_not_found());
+    };
+    let sets_verified = |name: &str| {
+        written
+            .iter()
+            .any(|(n, v)| *n == format!("{name}_verified") && v == "true")
+    };
+    let mut details = Vec::new();
+    let mut messages = Vec::new();
+    for (name, value) in written {
+        if value.is_empty() {
+            user.attributes.remove(name);
+            continue;
+        }
+        let changed = user.attribute(name) != Some(value.as_str());
+        user.attributes.insert(name.clone(), value.clone());
+        let Some(delivery) = Delivery::to_attribute(name, value).filter(|_| changed) else {
+            continue;
+        };
+        if sets_verified(name) {
+            continue;
+        }
+        // A new e-mail or phone number is unverified until its code comes back.
+        user.attributes
+            .insert(format!("{name}_verified"), "false".to_owned());
+        if pool
+            .settings
+            .auto_verified_attributes
+            .iter()
+            .any(|a| a == name)
+        {
+            let (code, message) = super::codes::issue(
+                ids,
+                now,
+                &pool.id,
+                &user.username,
+                &delivery,
+                super::codes::Purpose::VerifyAttribute,
+            );
+            messages.push(message);
+            user.attribute_codes.insert(name.clone(), code);
+            details.push(delivery.details());
+        }
+    }
+    if let Some((attribute, _)) = alias_conflict(pool, &user) {
+        return Err(ServiceError::alias_exists(&attribute));
+    }
+    user.last_modified = now;
+    pool.users.put(user);
+    Ok((details, messages))
+}
+
+/// (Admin)DeleteUserAttributes on the user with `key` (wire facts §7.6 messages). `client`
+/// is the caller's app client, `None` for an admin call.
+pub fn delete_attributes(
+    pool: &mut UserPool,
+    client: Option<&AppClient>,
+    key: &str,
+    names: &[String],
+    now: crate::clock::Timestamp,
+) -> Result<(), ServiceError> {
+    for name in names {
+        let Some(schema) = pool.attribute(name) else {
+            return Err(ServiceError::invalid_parameter(format!(
+                "Invalid user attributes: {name}: Attribute does not exist in the schema."
+            )));
+        };
+        if schema.required || name == "sub" {
+            return Err(ServiceError::invalid_parameter(format!(
+                "Invalid user attributes: {name}: Required attribute cannot be deleted."
+            )));
+        }
+        if !schema.mutable {
+            return Err(ServiceError::invalid_parameter(format!(
+                "Invalid user attributes: {name}: Attribute cannot be updated. (changing an immutable attribute)"
+            )));
+        }
+        if let Some(allowed) = client.and_then(|c| c.write_attributes.as_ref()) {
+            if !allowed.iter().any(|a| a == name) {
+                return Err(ServiceError::not_authorized(
+                    "A client attempted to write unauthorized attribute",
+                ));
+            }
+        }
+    }
+    let Some(mut user) = pool.users.get_mut(key) else {
+        return Err(ServiceError::user_not_found());
+    };
+    for name in names {
+        user.attributes.remove(name);
+        if name == "email" || name == "phone_number" {
+            user.attributes.remove(&format!("{name}_verified"));
+            user.attribute_codes.remove(name);
+        }
+    }
+    user.last_modified = now;
+    Ok(())
+}
+
+/// A temporary password that satisfies any policy the pool can have: its minimum length (at
+/// least 8, at most 99) with a lower-case letter, an upper-case letter, a digit and a symbol.
+pub fn generate_temporary_password(
+    ids: &crate::ids::IdGen,
+    policy: &crate::model::PasswordPolicy,
+) -> String {
+    const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
+    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const DIGITS: &[u8] = b"23456789";
+    const SYMBOLS: &[u8] = b"^$*.[]{}()?!@#%&";
+    let len = (policy.minimum_length as usize).clamp(8, 99);
+    let random = ids.bytes::<128>();
+    let classes = [LOWER, UPPER, DIGITS, SYMBOLS];
+    (0..len)
+        .map(|i| {
+            let class = if i < classes.len() {
+                classes[i]
+            } else {
+                classes[random[i] as usize % classes.len()]
+            };
+            class[random[64 + i % 64] as usize % class.len()] as char
+        })
         .collect()
 }
 

@@ -1,18 +1,22 @@
-//! The domain: user pools, app clients and (later) users, as plain data.
+//! The domain: user pools, app clients, users and groups, as plain data.
 //! No serde derives and no HTTP here; `ops/` converts to and from wire shapes.
 
 mod app_client;
 mod attributes;
+mod directory;
+mod group;
 mod user;
 mod user_pool;
 
 pub use app_client::{AppClient, TokenValidity, TokenValidityUnit};
 pub use attributes::Attributes;
+pub use directory::{alias_key, UserDirectory, UserMut, INDEXED_SEARCH_ATTRIBUTES};
+pub use group::Group;
 pub use user::{
-    AuthSession, Credentials, MfaChallenge, PendingCode, SignInSession, SoftwareToken,
+    AuthEvent, AuthSession, Challenge, Credentials, PendingCode, SignInSession, SoftwareToken,
     SrpChallenge, User, UserStatus,
 };
 pub use user_pool::{
-    AttributeDataType, PasswordPolicy, PoolSettings, SchemaAttribute, UserPool, UsernameMode,
-    STANDARD_ATTRIBUTES,
+    AttributeDataType, PasswordPolicy, PendingSignIns, PoolSettings, SchemaAttribute, UserPool,
+    UsernameMode, STANDARD_ATTRIBUTES,
 };

@@ -1,6 +1,6 @@
 //! A user of a pool, with their credentials, pending codes and sign-in sessions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use num_bigint::BigUint;
@@ -92,36 +92,67 @@ impl std::fmt::Debug for SoftwareToken {
     }
 }
 
-/// What a sign-in still needs after the password: the challenge, and for how long.
+/// The challenges a sign-in can ask (`ChallengeNameType`), those this emulator implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MfaChallenge {
+pub enum Challenge {
+    /// SRP's proof of the password (`PASSWORD_VERIFIER`).
+    PasswordVerifier,
+    /// The user signed in with a temporary password and must choose one
+    /// (`NEW_PASSWORD_REQUIRED`).
+    NewPasswordRequired,
     /// A code from the user's authenticator (`SOFTWARE_TOKEN_MFA`).
-    SoftwareToken,
+    SoftwareTokenMfa,
     /// The pool requires MFA and the user has no factor yet (`MFA_SETUP`).
-    Setup,
+    MfaSetup,
 }
 
-impl MfaChallenge {
+impl Challenge {
     pub fn name(self) -> &'static str {
         match self {
-            MfaChallenge::SoftwareToken => "SOFTWARE_TOKEN_MFA",
-            MfaChallenge::Setup => "MFA_SETUP",
+            Challenge::PasswordVerifier => "PASSWORD_VERIFIER",
+            Challenge::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
+            Challenge::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
+            Challenge::MfaSetup => "MFA_SETUP",
         }
+    }
+
+    /// The wire name, for the challenges this emulator implements.
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Challenge::PasswordVerifier,
+            Challenge::NewPasswordRequired,
+            Challenge::SoftwareTokenMfa,
+            Challenge::MfaSetup,
+        ]
+        .into_iter()
+        .find(|c| c.name() == name)
     }
 }
 
-/// A sign-in between its password step and its MFA step, by the `Session` it was given.
+/// A sign-in between two steps (password and MFA, or temporary password and new password),
+/// by the `Session` it was given.
 #[derive(Debug, Clone)]
 pub struct AuthSession {
     pub client_id: String,
     pub user_key: String,
-    pub challenge: MfaChallenge,
+    pub challenge: Challenge,
     pub expires: Timestamp,
     /// Answered: a second answer is refused.
     pub used: bool,
     /// MFA_SETUP: the token AssociateSoftwareToken made with this session, before it is the
     /// user's.
     pub setup_token: Option<SoftwareToken>,
+}
+
+/// One entry of AdminListUserAuthEvents: a sign-in attempt and how it ended.
+#[derive(Debug, Clone)]
+pub struct AuthEvent {
+    pub event_id: String,
+    pub created: Timestamp,
+    /// `Pass`, `Fail` or `InProgress` (`EventResponseType`).
+    pub response: &'static str,
+    /// `(ChallengeName, ChallengeResponse)`, e.g. `("Password", "Success")`.
+    pub challenges: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Debug, Clone)]
@@ -154,9 +185,59 @@ pub struct User {
     /// SetUserMFAPreference: software-token MFA enabled for sign-in, and preferred.
     pub totp_enabled: bool,
     pub totp_preferred: bool,
+    /// Names of the groups the user is in (see `UserPool::join_group`).
+    pub groups: BTreeSet<String>,
+    /// A temporary password (FORCE_CHANGE_PASSWORD) stops working at this time.
+    pub temporary_password_expires: Option<Timestamp>,
+    /// The latest sign-in attempts, newest last (at most `MAX_AUTH_EVENTS`).
+    pub auth_events: VecDeque<AuthEvent>,
 }
 
+/// Sign-in events kept per user for AdminListUserAuthEvents.
+pub const MAX_AUTH_EVENTS: usize = 50;
+
 impl User {
+    /// A new user with no password, codes or sessions yet.
+    pub fn new(
+        username: String,
+        sub: String,
+        attributes: Attributes,
+        status: UserStatus,
+        now: Timestamp,
+    ) -> Self {
+        User {
+            username,
+            sub,
+            attributes,
+            status,
+            enabled: true,
+            created: now,
+            last_modified: now,
+            credentials: None,
+            sign_up_code: None,
+            forgot_password_code: None,
+            attribute_codes: BTreeMap::new(),
+            failed_sign_ins: 0,
+            locked_until: None,
+            sessions: BTreeMap::new(),
+            software_token: None,
+            pending_software_token: None,
+            totp_enabled: false,
+            totp_preferred: false,
+            groups: BTreeSet::new(),
+            temporary_password_expires: None,
+            auth_events: VecDeque::new(),
+        }
+    }
+
+    /// Records a sign-in attempt for AdminListUserAuthEvents, forgetting the oldest.
+    pub fn record_auth_event(&mut self, event: AuthEvent) {
+        if self.auth_events.len() >= MAX_AUTH_EVENTS {
+            self.auth_events.pop_front();
+        }
+        self.auth_events.push_back(event);
+    }
+
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes.get(name).map(String::as_str)
     }

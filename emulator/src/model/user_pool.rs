@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
-use super::{AppClient, User};
+use super::directory::{DirectoryRules, UserDirectory};
+use super::{AppClient, AuthSession, Group, SrpChallenge};
 use crate::clock::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,18 +170,24 @@ pub struct UserPool {
     /// SMS, e-mail and WebAuthn MFA configuration from SetUserPoolMfaConfig, stored as sent.
     pub stored_mfa: Map<String, Value>,
     pub clients: BTreeMap<String, AppClient>,
-    /// Users by `user_key` of their internal username (see `User`).
-    pub users: BTreeMap<String, User>,
-    /// Sign-in names other than the internal username (`email:...`, `phone_number:...`,
-    /// `preferred_username:...`) → user key. See `auth::users`.
-    pub sign_in_aliases: HashMap<String, String>,
-    /// Refresh token → (user key, session `event_id`).
-    pub refresh_tokens: HashMap<String, (String, String)>,
+    /// The users and their indexes (aliases, `sub`, searchable attributes, refresh tokens).
+    pub users: UserDirectory,
+    /// Groups by name. Membership is kept on both sides (`Group::members`, `User::groups`)
+    /// and changes only through `join_group` / `leave_group` / `delete_group` / `delete_user`.
+    groups: BTreeMap<String, Group>,
+    /// Short-lived sign-in state, apart from the durable data above: what a restart may lose.
+    pub pending: PendingSignIns,
+}
+
+/// Sign-ins between two steps. Never persisted: SRP secrets and challenge sessions.
+#[derive(Debug, Clone, Default)]
+pub struct PendingSignIns {
     /// Outstanding USER_SRP_AUTH challenges by SECRET_BLOCK.
-    pub srp_challenges: HashMap<String, super::SrpChallenge>,
-    /// Sign-ins waiting for their MFA step, by `Session`. A used or expired session stays
-    /// until it has been expired for a while, so that it is reported as such.
-    pub auth_sessions: HashMap<String, super::AuthSession>,
+    pub srp: HashMap<String, SrpChallenge>,
+    /// Sign-ins waiting for a challenge answer (MFA, NEW_PASSWORD_REQUIRED), by `Session`.
+    /// A used or expired session stays until it has been expired for a while, so that it is
+    /// reported as such.
+    pub sessions: HashMap<String, AuthSession>,
 }
 
 /// The pool settings that CreateUserPool sets and UpdateUserPool replaces as a whole.
@@ -198,6 +205,108 @@ pub struct PoolSettings {
 }
 
 impl UserPool {
+    /// An empty pool: no clients, users or groups. Callers fill in settings and schema.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: String,
+        name: String,
+        arn: String,
+        now: Timestamp,
+        settings: PoolSettings,
+        username_mode: UsernameMode,
+        alias_attributes: Vec<String>,
+        schema: Vec<SchemaAttribute>,
+        case_sensitive: Option<bool>,
+    ) -> Self {
+        let users = UserDirectory::new(DirectoryRules {
+            username_mode: username_mode.clone(),
+            alias_attributes: alias_attributes.clone(),
+            case_sensitive: case_sensitive.unwrap_or(true),
+        });
+        UserPool {
+            id,
+            name,
+            arn,
+            created: now,
+            last_modified: now,
+            settings,
+            username_mode,
+            alias_attributes,
+            schema,
+            case_sensitive,
+            software_token_mfa_enabled: false,
+            stored_mfa: Map::new(),
+            clients: BTreeMap::new(),
+            users,
+            groups: BTreeMap::new(),
+            pending: PendingSignIns::default(),
+        }
+    }
+
+    pub fn group(&self, name: &str) -> Option<&Group> {
+        self.groups.get(name)
+    }
+
+    pub fn groups(&self) -> &BTreeMap<String, Group> {
+        &self.groups
+    }
+
+    pub fn group_count(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Adds a new group or replaces one's settings (its members stay).
+    pub fn put_group(&mut self, mut group: Group) {
+        if let Some(old) = self.groups.get_mut(&group.name) {
+            group.members = std::mem::take(&mut old.members);
+        }
+        self.groups.insert(group.name.clone(), group);
+    }
+
+    /// Deletes a group, detaching its members.
+    pub fn delete_group(&mut self, name: &str) -> Option<Group> {
+        let group = self.groups.remove(name)?;
+        for key in &group.members {
+            if let Some(mut user) = self.users.get_mut(key) {
+                user.groups.remove(name);
+            }
+        }
+        Some(group)
+    }
+
+    /// Puts the user with `key` in group `name`; both must exist. Idempotent.
+    pub fn join_group(&mut self, name: &str, key: &str) -> bool {
+        let (Some(group), Some(mut user)) = (self.groups.get_mut(name), self.users.get_mut(key))
+        else {
+            return false;
+        };
+        group.members.insert(key.to_owned());
+        user.groups.insert(name.to_owned());
+        true
+    }
+
+    /// Takes the user with `key` out of group `name`. Idempotent.
+    pub fn leave_group(&mut self, name: &str, key: &str) {
+        if let Some(group) = self.groups.get_mut(name) {
+            group.members.remove(key);
+        }
+        if let Some(mut user) = self.users.get_mut(key) {
+            user.groups.remove(name);
+        }
+    }
+
+    /// Deletes the user with `key` and everything that names them (aliases, refresh tokens,
+    /// group memberships).
+    pub fn delete_user(&mut self, key: &str) -> Option<super::User> {
+        let user = self.users.remove(key)?;
+        for name in &user.groups {
+            if let Some(group) = self.groups.get_mut(name) {
+                group.members.remove(key);
+            }
+        }
+        Some(user)
+    }
+
     /// Usernames compare case-insensitively unless the pool says otherwise.
     /// AWS: pools created through the API without `UsernameConfiguration` are case sensitive.
     pub fn usernames_case_sensitive(&self) -> bool {

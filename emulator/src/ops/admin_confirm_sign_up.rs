@@ -26,7 +26,9 @@ impl Operation for AdminConfirmSignUp {
         let mut pool = entry.state.write();
         let key =
             users::find_key(&pool, &request.username).ok_or_else(ServiceError::user_not_found)?;
-        let user = pool.users.get_mut(&key).expect("found above");
+        let Some(mut user) = pool.users.get_mut(&key) else {
+            return Err(ServiceError::user_not_found());
+        };
         if user.status != UserStatus::Unconfirmed {
             return Err(ServiceError::not_authorized(format!(
                 "User cannot be confirmed. Current status is {}",

@@ -30,7 +30,9 @@ impl Operation for AssociateSoftwareToken {
                     let token = mfa::new_software_token(cx.state);
                     let code = totp::secret_code(&token.secret);
                     // Pending until verified: the user's current factor, if any, keeps working.
-                    let user = pool.users.get_mut(key).expect("live user");
+                    let Some(mut user) = pool.users.get_mut(key) else {
+                        return Err(ServiceError::user_not_found());
+                    };
                     user.pending_software_token = Some(token);
                     Ok(json!({"SecretCode": code}))
                 })

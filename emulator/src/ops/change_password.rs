@@ -50,14 +50,16 @@ impl Operation for ChangePassword {
         if !ok {
             let entry = cx.state.store.pool(&pool_id)?;
             let mut pool = entry.state.write();
-            if let Some(user) = pool.users.get_mut(&key) {
+            if let Some(mut user) = pool.users.get_mut(&key) {
                 user.failed_sign_ins += 1;
             }
             return Err(ServiceError::incorrect_credentials());
         }
         let new = make_credentials(cx.state, &pool_id, &username, &request.proposed_password);
         access::with_user_mut(cx.state, &request.access_token, cx.now, |pool, key, _| {
-            let user = pool.users.get_mut(key).expect("live user");
+            let Some(mut user) = pool.users.get_mut(key) else {
+                return Err(ServiceError::user_not_found());
+            };
             user.credentials = Some(new);
             user.failed_sign_ins = 0;
             user.last_modified = cx.now;

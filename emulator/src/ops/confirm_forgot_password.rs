@@ -2,7 +2,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Cx, Operation};
-use crate::auth::{codes, make_credentials, policy, users, ClientCx};
+use crate::auth::{codes, make_credentials, policy, users, SignInClient};
 use crate::error::{ErrorKind, ServiceError};
 use crate::model::UserStatus;
 
@@ -24,9 +24,9 @@ impl Operation for ConfirmForgotPassword {
     type Response = Value;
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
-        let client = ClientCx::load(cx.state, &request.client_id)?;
+        let client = SignInClient::load(cx.state, &request.client_id)?;
         client.check_secret_hash(&request.username, request.secret_hash.as_deref())?;
-        let prevent = client.client.prevents_user_existence_errors();
+        let prevent = client.app_client.prevents_user_existence_errors();
         // Redeem the code under the lock (a wrong guess is counted), then hash with none held.
         let (key, username, pool_id) = {
             let mut pool = client.entry.state.write();
@@ -44,7 +44,9 @@ impl Operation for ConfirmForgotPassword {
                 });
             };
             let pool_id = pool.id.clone();
-            let user = pool.users.get_mut(&key).expect("found above");
+            let Some(mut user) = pool.users.get_mut(&key) else {
+                return Err(ServiceError::user_not_found());
+            };
             if !user.enabled {
                 return Err(if prevent {
                     codes::mismatch()
@@ -67,7 +69,7 @@ impl Operation for ConfirmForgotPassword {
         };
         let credentials = make_credentials(cx.state, &pool_id, &username, &request.password);
         let mut pool = client.entry.state.write();
-        if let Some(user) = pool.users.get_mut(&key) {
+        if let Some(mut user) = pool.users.get_mut(&key) {
             user.credentials = Some(credentials);
             user.status = UserStatus::Confirmed;
             user.failed_sign_ins = 0;

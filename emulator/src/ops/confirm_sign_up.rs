@@ -2,8 +2,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Cx, Operation};
-use crate::auth::{codes, users, ClientCx};
-use crate::error::{ErrorKind, ServiceError};
+use crate::auth::{codes, users, SignInClient};
+use crate::error::ServiceError;
 use crate::model::UserStatus;
 
 pub struct ConfirmSignUp;
@@ -25,19 +25,21 @@ impl Operation for ConfirmSignUp {
     type Response = Value;
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
-        let client = ClientCx::load(cx.state, &request.client_id)?;
+        let client = SignInClient::load(cx.state, &request.client_id)?;
         client.check_secret_hash(&request.username, request.secret_hash.as_deref())?;
         let mut pool = client.entry.state.write();
         let Some(key) = users::find_key(&pool, &request.username) else {
             // AWS (PreventUserExistenceErrors=ENABLED): an unknown user reads as a wrong code.
-            return Err(if client.client.prevents_user_existence_errors() {
+            return Err(if client.app_client.prevents_user_existence_errors() {
                 codes::mismatch()
             } else {
                 ServiceError::user_not_found()
             });
         };
         let delivery = users::code_destination(&pool, &pool.users[&key]).map(|d| d.attribute);
-        let user = pool.users.get_mut(&key).expect("found above");
+        let Some(mut user) = pool.users.get_mut(&key) else {
+            return Err(ServiceError::user_not_found());
+        };
         if user.status != UserStatus::Unconfirmed {
             return Err(ServiceError::not_authorized(format!(
                 "User cannot be confirmed. Current status is {}",
@@ -46,6 +48,7 @@ impl Operation for ConfirmSignUp {
         }
         codes::redeem(&mut user.sign_up_code, &request.confirmation_code, cx.now)?;
         let mut confirmed = user.clone();
+        drop(user);
         confirmed.status = UserStatus::Confirmed;
         confirmed.last_modified = cx.now;
         // The code proved the address it was sent to.
@@ -57,12 +60,4 @@ impl Operation for ConfirmSignUp {
         super::claim_aliases(&mut pool, confirmed, request.force_alias_creation)?;
         Ok(json!({}))
     }
-}
-
-/// AWS's message when a verified alias is already someone else's (wire facts §7.2).
-pub fn alias_exists(attribute: &str) -> ServiceError {
-    ServiceError::new(
-        ErrorKind::AliasExistsException,
-        format!("An account with the {attribute} already exists."),
-    )
 }

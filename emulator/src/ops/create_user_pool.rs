@@ -1,5 +1,3 @@
-use std::collections::BTreeMap;
-
 use serde_json::{json, Map, Value};
 
 use super::pool_settings::{initial_schema, settings_from_request, user_pool_type};
@@ -28,36 +26,30 @@ impl Operation for CreateUserPool {
         }
         let schema = initial_schema(&request)?;
         let id = cx.state.ids.user_pool_id(&cx.state.config.region);
-        let pool = UserPool {
-            arn: format!(
-                "arn:aws:cognito-idp:{}:{}:userpool/{id}",
-                cx.state.config.region, cx.state.config.account_id
-            ),
+        let arn = format!(
+            "arn:aws:cognito-idp:{}:{}:userpool/{id}",
+            cx.state.config.region, cx.state.config.account_id
+        );
+        let username_mode = if username_attributes.is_empty() {
+            UsernameMode::Username
+        } else {
+            UsernameMode::Attributes(username_attributes)
+        };
+        let case_sensitive = request
+            .get("UsernameConfiguration")
+            .and_then(|c| c.get("CaseSensitive"))
+            .and_then(Value::as_bool);
+        let pool = UserPool::new(
             id,
-            name: name.to_owned(),
-            created: cx.now,
-            last_modified: cx.now,
-            settings: settings_from_request(&request, false)?,
-            username_mode: if username_attributes.is_empty() {
-                UsernameMode::Username
-            } else {
-                UsernameMode::Attributes(username_attributes)
-            },
+            name.to_owned(),
+            arn,
+            cx.now,
+            settings_from_request(&request, false)?,
+            username_mode,
             alias_attributes,
             schema,
-            case_sensitive: request
-                .get("UsernameConfiguration")
-                .and_then(|c| c.get("CaseSensitive"))
-                .and_then(Value::as_bool),
-            software_token_mfa_enabled: false,
-            stored_mfa: Map::new(),
-            clients: BTreeMap::new(),
-            users: BTreeMap::new(),
-            sign_in_aliases: Default::default(),
-            refresh_tokens: Default::default(),
-            srp_challenges: Default::default(),
-            auth_sessions: Default::default(),
-        };
+            case_sensitive,
+        );
         let rendered = user_pool_type(&pool);
         // Signing keys are generated on first use (see `pool_keys`).
         cx.state.store.insert_pool(pool);

@@ -2,7 +2,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Cx, Operation};
-use crate::auth::{access, users};
+use crate::auth::access;
 use crate::error::ServiceError;
 
 pub struct DeleteUser;
@@ -20,7 +20,7 @@ impl Operation for DeleteUser {
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         access::with_user_mut(cx.state, &request.access_token, cx.now, |pool, key, _| {
-            users::remove_user(pool, key);
+            pool.delete_user(key);
             Ok(json!({}))
         })
     }

@@ -3,7 +3,7 @@ use serde_json::{json, Value};
 
 use super::{Cx, Operation};
 use crate::auth::codes::{self, Delivery, Purpose};
-use crate::auth::{users, ClientCx};
+use crate::auth::{users, SignInClient};
 use crate::error::ServiceError;
 
 pub struct ForgotPassword;
@@ -22,9 +22,9 @@ impl Operation for ForgotPassword {
     type Response = Value;
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
-        let client = ClientCx::load(cx.state, &request.client_id)?;
+        let client = SignInClient::load(cx.state, &request.client_id)?;
         client.check_secret_hash(&request.username, request.secret_hash.as_deref())?;
-        let prevent = client.client.prevents_user_existence_errors();
+        let prevent = client.app_client.prevents_user_existence_errors();
         let mut pool = client.entry.state.write();
         let pool_id = pool.id.clone();
         let simulated = |pool: &crate::model::UserPool| json!({"CodeDeliveryDetails": super::simulated_delivery(pool, &request.username)});
@@ -36,12 +36,12 @@ impl Operation for ForgotPassword {
                 Err(ServiceError::user_not_found())
             };
         };
-        let user = pool.users.get_mut(&key).expect("found above");
+        let user = &pool.users[&key];
         if !user.enabled {
             return if prevent {
                 Ok(simulated(&pool))
             } else {
-                Err(ServiceError::not_authorized("User is disabled."))
+                Err(ServiceError::user_disabled())
             };
         }
         // The code goes to a verified e-mail, else a verified phone number.
@@ -62,7 +62,9 @@ impl Operation for ForgotPassword {
             &delivery,
             Purpose::ForgotPassword,
         );
-        user.forgot_password_code = Some(code);
+        if let Some(mut user) = pool.users.get_mut(&key) {
+            user.forgot_password_code = Some(code);
+        }
         drop(pool);
         cx.state.outbox.send(message);
         Ok(json!({"CodeDeliveryDetails": delivery.details()}))

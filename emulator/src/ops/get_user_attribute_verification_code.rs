@@ -31,7 +31,9 @@ impl Operation for GetUserAttributeVerificationCode {
         let (message, delivery) =
             access::with_user_mut(cx.state, &request.access_token, cx.now, |pool, key, _| {
                 let pool_id = pool.id.clone();
-                let user = pool.users.get_mut(key).expect("live user");
+                let Some(mut user) = pool.users.get_mut(key) else {
+                    return Err(ServiceError::user_not_found());
+                };
                 let Some(delivery) = user
                     .attribute(name)
                     .and_then(|value| Delivery::to_attribute(name, value))

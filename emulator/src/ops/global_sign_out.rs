@@ -2,7 +2,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Cx, Operation};
-use crate::auth::{access, flow};
+use crate::auth::{access, sign_in};
 use crate::error::ServiceError;
 
 pub struct GlobalSignOut;
@@ -21,7 +21,7 @@ impl Operation for GlobalSignOut {
     /// AWS: revokes every refresh token of the user and the access tokens issued with them.
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         access::with_user_mut(cx.state, &request.access_token, cx.now, |pool, key, _| {
-            flow::revoke_sessions(pool, key, None);
+            sign_in::revoke_sessions(pool, key, None);
             Ok(json!({}))
         })
     }

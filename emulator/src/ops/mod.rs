@@ -1,6 +1,7 @@
-//! One file per Cognito action, and the registry that names each once.
-//! `call::<O>` does all decoding and encoding, so an operation file holds only its
-//! request/response types and `run`. Validation against the API model happened before.
+//! One file per Cognito action, the registry that names each once, and `dispatch`, the one
+//! way in for every front door (AWS JSON over HTTP, seed files; STS next). `dispatch`
+//! validates against the API model, then `call::<O>` decodes the request and encodes the
+//! typed response, so an operation file holds only its request/response types and `run`.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -10,19 +11,38 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::clock::Timestamp;
-use crate::error::{ProtocolError, ServiceError};
-use crate::protocol::sigv4::Signer;
+use crate::error::{ErrorKind, Failure, ProtocolError, ServiceError};
+use crate::protocol::schema::{Schema, ValidationError};
 use crate::AppState;
 
 mod add_custom_attributes;
+mod admin_add_user_to_group;
 mod admin_confirm_sign_up;
+mod admin_create_user;
+mod admin_delete_user;
+mod admin_delete_user_attributes;
+mod admin_disable_user;
+mod admin_enable_user;
+mod admin_get_user;
+mod admin_initiate_auth;
+mod admin_list_groups_for_user;
+mod admin_list_user_auth_events;
+mod admin_remove_user_from_group;
+mod admin_reset_user_password;
+mod admin_respond_to_auth_challenge;
+mod admin_set_user_mfa_preference;
+mod admin_set_user_password;
+mod admin_update_user_attributes;
+mod admin_user_global_sign_out;
 mod associate_software_token;
 mod change_password;
 mod client_settings;
 mod confirm_forgot_password;
 mod confirm_sign_up;
+mod create_group;
 mod create_user_pool;
 mod create_user_pool_client;
+mod delete_group;
 mod delete_user;
 mod delete_user_attributes;
 mod delete_user_pool;
@@ -30,13 +50,18 @@ mod delete_user_pool_client;
 mod describe_user_pool;
 mod describe_user_pool_client;
 mod forgot_password;
+mod get_group;
+mod get_tokens_from_refresh_token;
 mod get_user;
 mod get_user_attribute_verification_code;
 mod get_user_pool_mfa_config;
 mod global_sign_out;
 mod initiate_auth;
+mod list_groups;
 mod list_user_pool_clients;
 mod list_user_pools;
+mod list_users;
+mod list_users_in_group;
 mod pool_settings;
 mod resend_confirmation_code;
 mod respond_to_auth_challenge;
@@ -44,6 +69,7 @@ mod revoke_token;
 mod set_user_mfa_preference;
 mod set_user_pool_mfa_config;
 mod sign_up;
+mod update_group;
 mod update_user_attributes;
 mod update_user_pool;
 mod update_user_pool_client;
@@ -59,11 +85,18 @@ pub(crate) trait Operation {
     fn run(cx: &Cx<'_>, request: Self::Request) -> Result<Self::Response, ServiceError>;
 }
 
+/// The credentials a signed request names (its SigV4 `Credential=` scope).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub access_key_id: String,
+    pub region: String,
+}
+
 /// Who is calling.
 #[derive(Debug, Clone)]
 pub enum Caller {
     /// A request with a well-formed SigV4 `Authorization` header.
-    Signed(Signer),
+    Signed(Principal),
     /// A request without credentials (allowed only for the model's unsigned operations).
     Unsigned,
     /// The emulator itself, replaying a seed file.
@@ -77,20 +110,7 @@ pub struct Cx<'a> {
     pub caller: Caller,
 }
 
-/// Why a call failed: a Cognito error, or the input could not be decoded.
-#[derive(Debug)]
-pub enum CallError {
-    Service(ServiceError),
-    Protocol(ProtocolError),
-}
-
-impl From<ServiceError> for CallError {
-    fn from(e: ServiceError) -> Self {
-        CallError::Service(e)
-    }
-}
-
-type Handler = fn(&Cx<'_>, Value) -> Result<Value, CallError>;
+type Handler = fn(&Cx<'_>, Value) -> Result<Value, Failure>;
 
 pub struct Entry {
     pub name: &'static str,
@@ -98,24 +118,23 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn call(&self, cx: &Cx<'_>, body: Value) -> Result<Value, CallError> {
+    pub fn call(&self, cx: &Cx<'_>, body: Value) -> Result<Value, Failure> {
         (self.handler)(cx, body)
     }
 }
 
-fn call<O: Operation>(cx: &Cx<'_>, body: Value) -> Result<Value, CallError> {
+fn call<O: Operation>(cx: &Cx<'_>, body: Value) -> Result<Value, Failure> {
     // The model validated types already, so a failure here is a member the model allows
     // but our types do not (e.g. a number out of u64 range): answer as Coral does.
     let request: O::Request = serde_json::from_value(body).map_err(|e| {
-        CallError::Protocol(ProtocolError::serialization(format!(
+        Failure::Protocol(ProtocolError::serialization(format!(
             "Could not decode the {} request: {e}",
             O::NAME
         )))
     })?;
     let response = O::run(cx, request)?;
-    serde_json::to_value(response).map_err(|e| {
-        CallError::Service(ServiceError::internal(format!("encoding {}: {e}", O::NAME)))
-    })
+    serde_json::to_value(response)
+        .map_err(|e| Failure::Service(ServiceError::internal(format!("encoding {}: {e}", O::NAME))))
 }
 
 const fn entry<O: Operation>() -> Entry {
@@ -128,13 +147,32 @@ const fn entry<O: Operation>() -> Entry {
 /// Every implemented operation, one line each, sorted by name (a test keeps it so).
 pub static REGISTRY: &[Entry] = &[
     entry::<add_custom_attributes::AddCustomAttributes>(),
+    entry::<admin_add_user_to_group::AdminAddUserToGroup>(),
     entry::<admin_confirm_sign_up::AdminConfirmSignUp>(),
+    entry::<admin_create_user::AdminCreateUser>(),
+    entry::<admin_delete_user::AdminDeleteUser>(),
+    entry::<admin_delete_user_attributes::AdminDeleteUserAttributes>(),
+    entry::<admin_disable_user::AdminDisableUser>(),
+    entry::<admin_enable_user::AdminEnableUser>(),
+    entry::<admin_get_user::AdminGetUser>(),
+    entry::<admin_initiate_auth::AdminInitiateAuth>(),
+    entry::<admin_list_groups_for_user::AdminListGroupsForUser>(),
+    entry::<admin_list_user_auth_events::AdminListUserAuthEvents>(),
+    entry::<admin_remove_user_from_group::AdminRemoveUserFromGroup>(),
+    entry::<admin_reset_user_password::AdminResetUserPassword>(),
+    entry::<admin_respond_to_auth_challenge::AdminRespondToAuthChallenge>(),
+    entry::<admin_set_user_mfa_preference::AdminSetUserMFAPreference>(),
+    entry::<admin_set_user_password::AdminSetUserPassword>(),
+    entry::<admin_update_user_attributes::AdminUpdateUserAttributes>(),
+    entry::<admin_user_global_sign_out::AdminUserGlobalSignOut>(),
     entry::<associate_software_token::AssociateSoftwareToken>(),
     entry::<change_password::ChangePassword>(),
     entry::<confirm_forgot_password::ConfirmForgotPassword>(),
     entry::<confirm_sign_up::ConfirmSignUp>(),
+    entry::<create_group::CreateGroup>(),
     entry::<create_user_pool::CreateUserPool>(),
     entry::<create_user_pool_client::CreateUserPoolClient>(),
+    entry::<delete_group::DeleteGroup>(),
     entry::<delete_user::DeleteUser>(),
     entry::<delete_user_attributes::DeleteUserAttributes>(),
     entry::<delete_user_pool::DeleteUserPool>(),
@@ -142,25 +180,71 @@ pub static REGISTRY: &[Entry] = &[
     entry::<describe_user_pool::DescribeUserPool>(),
     entry::<describe_user_pool_client::DescribeUserPoolClient>(),
     entry::<forgot_password::ForgotPassword>(),
+    entry::<get_group::GetGroup>(),
+    entry::<get_tokens_from_refresh_token::GetTokensFromRefreshToken>(),
     entry::<get_user::GetUser>(),
     entry::<get_user_attribute_verification_code::GetUserAttributeVerificationCode>(),
     entry::<get_user_pool_mfa_config::GetUserPoolMfaConfig>(),
     entry::<global_sign_out::GlobalSignOut>(),
     entry::<initiate_auth::InitiateAuth>(),
+    entry::<list_groups::ListGroups>(),
     entry::<list_user_pool_clients::ListUserPoolClients>(),
     entry::<list_user_pools::ListUserPools>(),
+    entry::<list_users::ListUsers>(),
+    entry::<list_users_in_group::ListUsersInGroup>(),
     entry::<resend_confirmation_code::ResendConfirmationCode>(),
     entry::<respond_to_auth_challenge::RespondToAuthChallenge>(),
     entry::<revoke_token::RevokeToken>(),
     entry::<set_user_mfa_preference::SetUserMFAPreference>(),
     entry::<set_user_pool_mfa_config::SetUserPoolMfaConfig>(),
     entry::<sign_up::SignUp>(),
+    entry::<update_group::UpdateGroup>(),
     entry::<update_user_attributes::UpdateUserAttributes>(),
     entry::<update_user_pool::UpdateUserPool>(),
     entry::<update_user_pool_client::UpdateUserPoolClient>(),
     entry::<verify_software_token::VerifySoftwareToken>(),
     entry::<verify_user_attribute::VerifyUserAttribute>(),
 ];
+
+/// Runs one API call by operation name, with the same validation HTTP requests get.
+/// Seed files use this too, so they cannot bypass any check.
+pub fn dispatch(
+    state: &AppState,
+    operation: &str,
+    body: Value,
+    caller: Caller,
+) -> Result<Value, Failure> {
+    let schema = Schema::get();
+    let info = schema.operation(operation).ok_or_else(|| {
+        ProtocolError::unknown_operation(format!("Unknown operation {operation}."))
+    })?;
+    if matches!(caller, Caller::Unsigned) && !info.unsigned {
+        return Err(ProtocolError::new(
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        )
+        .into());
+    }
+    schema.validate(info, &body).map_err(|e| match e {
+        ValidationError::Serialization(m) => Failure::Protocol(ProtocolError::serialization(m)),
+        ValidationError::InvalidParameter(m) => {
+            Failure::Service(ServiceError::invalid_parameter(m))
+        }
+    })?;
+    let Some(entry) = lookup(operation) else {
+        // Known to AWS, not implemented here: a clear, non-retryable client error, never a 500.
+        return Err(Failure::Service(ServiceError::new(
+            ErrorKind::UnsupportedOperationException,
+            format!("{operation} is not implemented by this emulator. See the README for supported operations."),
+        )));
+    };
+    let cx = Cx {
+        state,
+        now: state.clock.now(),
+        caller,
+    };
+    entry.call(&cx, body)
+}
 
 pub fn lookup(name: &str) -> Option<&'static Entry> {
     static INDEX: OnceLock<HashMap<&'static str, &'static Entry>> = OnceLock::new();
@@ -170,13 +254,28 @@ pub fn lookup(name: &str) -> Option<&'static Entry> {
         .copied()
 }
 
-/// `AttributeType` on the wire: `{"Name": ..., "Value": ...}`.
+pub(crate) use crate::wire::AttributeType;
+
+/// Runs `f` on the pool `user_pool_id` (write-locked) with the key of the user an Admin*
+/// operation names (username, alias or `sub`; UserNotFoundException otherwise).
+pub(crate) fn with_admin_user<R>(
+    cx: &Cx<'_>,
+    user_pool_id: &str,
+    username: &str,
+    f: impl FnOnce(&mut crate::model::UserPool, &str) -> Result<R, ServiceError>,
+) -> Result<R, ServiceError> {
+    let entry = cx.state.store.pool(user_pool_id)?;
+    let mut pool = entry.state.write();
+    let key = crate::auth::users::require_admin(&pool, username)?;
+    f(&mut pool, &key)
+}
+
+/// The request of the Admin* operations that name only a user.
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub(crate) struct AttributeType {
-    name: String,
-    #[serde(default)]
-    value: String,
+pub(crate) struct AdminUserRequest {
+    user_pool_id: String,
+    username: String,
 }
 
 /// Stores `user` after a verification, giving it the aliases it now has a right to.
@@ -190,22 +289,24 @@ pub(crate) fn claim_aliases(
     use crate::auth::users;
     if let Some((attribute, holder)) = users::alias_conflict(pool, &user) {
         if !force {
-            return Err(confirm_sign_up::alias_exists(&attribute));
+            return Err(ServiceError::alias_exists(&attribute));
         }
-        if let Some(mut other) = pool.users.get(&holder).cloned() {
+        if let Some(mut other) = pool.users.get_mut(&holder) {
             other
                 .attributes
                 .insert(format!("{attribute}_verified"), "false".to_owned());
-            users::put_user(pool, other);
         }
     }
-    users::put_user(pool, user);
+    pool.users.put(user);
     Ok(())
 }
 
 /// The CodeDeliveryDetails AWS invents for an unknown user when PreventUserExistenceErrors
 /// is ENABLED (wire facts §7.7), shaped by what the pool would use.
-pub(crate) fn simulated_delivery(pool: &crate::model::UserPool, username: &str) -> Value {
+pub(crate) fn simulated_delivery(
+    pool: &crate::model::UserPool,
+    username: &str,
+) -> crate::wire::CodeDeliveryDetailsType {
     use crate::auth::users::{looks_like_email, looks_like_phone};
     let auto = &pool.settings.auto_verified_attributes;
     let by_phone = !auto.iter().any(|a| a == "email") && auto.iter().any(|a| a == "phone_number");

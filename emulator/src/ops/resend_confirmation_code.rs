@@ -3,7 +3,7 @@ use serde_json::{json, Value};
 
 use super::{Cx, Operation};
 use crate::auth::codes::{self, Purpose};
-use crate::auth::{users, ClientCx};
+use crate::auth::{users, SignInClient};
 use crate::error::ServiceError;
 use crate::model::UserStatus;
 
@@ -23,12 +23,12 @@ impl Operation for ResendConfirmationCode {
     type Response = Value;
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
-        let client = ClientCx::load(cx.state, &request.client_id)?;
+        let client = SignInClient::load(cx.state, &request.client_id)?;
         client.check_secret_hash(&request.username, request.secret_hash.as_deref())?;
         let mut pool = client.entry.state.write();
         let pool_id = pool.id.clone();
         let Some(key) = users::find_key(&pool, &request.username) else {
-            if client.client.prevents_user_existence_errors() {
+            if client.app_client.prevents_user_existence_errors() {
                 // AWS (wire facts §7.7): a simulated delivery for unknown users.
                 return Ok(
                     json!({"CodeDeliveryDetails": super::simulated_delivery(&pool, &request.username)}),
@@ -41,7 +41,9 @@ impl Operation for ResendConfirmationCode {
                 "Cannot resend codes. Auto verification not turned on.",
             ));
         };
-        let user = pool.users.get_mut(&key).expect("found above");
+        let Some(mut user) = pool.users.get_mut(&key) else {
+            return Err(ServiceError::user_not_found());
+        };
         if user.status != UserStatus::Unconfirmed {
             return Err(ServiceError::invalid_parameter(
                 "User is already confirmed.",
@@ -56,6 +58,7 @@ impl Operation for ResendConfirmationCode {
             Purpose::SignUp,
         );
         user.sign_up_code = Some(code);
+        drop(user);
         drop(pool);
         cx.state.outbox.send(message);
         Ok(json!({"CodeDeliveryDetails": delivery.details()}))

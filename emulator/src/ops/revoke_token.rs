@@ -3,7 +3,7 @@ use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
 
 use super::{Cx, Operation};
-use crate::auth::{flow, ClientCx};
+use crate::auth::{sign_in, SignInClient};
 use crate::error::{ErrorKind, ServiceError};
 
 pub struct RevokeToken;
@@ -23,8 +23,8 @@ impl Operation for RevokeToken {
 
     /// Revokes a refresh token and every access token issued from the same sign-in.
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
-        let client = ClientCx::load(cx.state, &request.client_id)?;
-        if let Some(secret) = &client.client.client_secret {
+        let client = SignInClient::load(cx.state, &request.client_id)?;
+        if let Some(secret) = &client.app_client.client_secret {
             let given = request.client_secret.as_deref().unwrap_or_default();
             if !bool::from(secret.as_bytes().ct_eq(given.as_bytes())) {
                 return Err(ServiceError::new(
@@ -33,7 +33,7 @@ impl Operation for RevokeToken {
                 ));
             }
         }
-        if !client.client.enable_token_revocation {
+        if !client.app_client.enable_token_revocation {
             return Err(ServiceError::new(
                 ErrorKind::UnsupportedOperationException,
                 "Token revocation is not enabled for this client",
@@ -47,7 +47,7 @@ impl Operation for RevokeToken {
             ));
         }
         let mut pool = client.entry.state.write();
-        let Some((key, event_id)) = pool.refresh_tokens.get(&request.token).cloned() else {
+        let Some((key, event_id)) = pool.users.refresh_token(&request.token).cloned() else {
             // RFC 7009 semantics: an unknown token needs no revoking.
             return Ok(json!({}));
         };
@@ -55,14 +55,14 @@ impl Operation for RevokeToken {
             .users
             .get(&key)
             .and_then(|u| u.sessions.get(&event_id))
-            .is_none_or(|s| s.client_id == client.client.client_id);
+            .is_none_or(|s| s.client_id == client.app_client.client_id);
         if !owned {
             return Err(ServiceError::new(
                 ErrorKind::UnauthorizedException,
                 "The token was not issued to this client",
             ));
         }
-        flow::revoke_sessions(&mut pool, &key, Some(&event_id));
+        sign_in::revoke_sessions(&mut pool, &key, Some(&event_id));
         Ok(json!({}))
     }
 }

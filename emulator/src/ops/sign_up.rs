@@ -1,11 +1,9 @@
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{AttributeType, Cx, Operation};
 use crate::auth::codes::{self, Purpose};
-use crate::auth::{make_credentials, users, ClientCx};
+use crate::auth::{make_credentials, users, SignInClient};
 use crate::error::ServiceError;
 use crate::model::{Attributes, User, UserStatus, UsernameMode};
 
@@ -28,7 +26,7 @@ impl Operation for SignUp {
     type Response = Value;
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
-        let client = ClientCx::load(cx.state, &request.client_id)?;
+        let client = SignInClient::load(cx.state, &request.client_id)?;
         client.check_secret_hash(&request.username, request.secret_hash.as_deref())?;
         let Some(password) = request.password.as_deref() else {
             return Err(ServiceError::invalid_parameter(
@@ -45,7 +43,7 @@ impl Operation for SignUp {
         let (pool_id, user) = {
             let pool = client.entry.state.read();
             users::check_sign_up_username(&pool, &request.username)?;
-            users::check_attribute_writes(&pool, Some(&client.client), &written, true)?;
+            users::check_attribute_writes(&pool, Some(&client.app_client), &written, true)?;
             crate::auth::policy::check(
                 &pool.settings.password_policy,
                 password,
@@ -66,26 +64,7 @@ impl Operation for SignUp {
                 UsernameMode::Username => request.username.clone(),
             };
             users::check_required(&pool, &attributes)?;
-            let user = User {
-                username,
-                sub,
-                attributes,
-                status: UserStatus::Unconfirmed,
-                enabled: true,
-                created: cx.now,
-                last_modified: cx.now,
-                credentials: None,
-                sign_up_code: None,
-                forgot_password_code: None,
-                attribute_codes: BTreeMap::new(),
-                failed_sign_ins: 0,
-                locked_until: None,
-                sessions: BTreeMap::new(),
-                software_token: None,
-                pending_software_token: None,
-                totp_enabled: false,
-                totp_preferred: false,
-            };
+            let user = User::new(username, sub, attributes, UserStatus::Unconfirmed, cx.now);
             ensure_new(&pool, &request.username, &user)?;
             (pool.id.clone(), user)
         };
@@ -115,14 +94,14 @@ impl Operation for SignUp {
             message
         });
         let sub = user.sub.clone();
-        users::put_user(&mut pool, user);
+        pool.users.put(user);
         drop(pool);
         if let Some(message) = sent {
             cx.state.outbox.send(message);
         }
         let mut out = json!({"UserConfirmed": false, "UserSub": sub});
         if let Some(delivery) = delivery {
-            out["CodeDeliveryDetails"] = delivery.details();
+            out["CodeDeliveryDetails"] = json!(delivery.details());
         }
         Ok(out)
     }

@@ -36,7 +36,9 @@ impl Operation for VerifySoftwareToken {
             (Some(token), None) => {
                 access::with_user_mut(cx.state, &token, cx.now, |pool, key, _| {
                     mfa::check_pool_allows_totp(pool)?;
-                    let user = pool.users.get_mut(key).expect("live user");
+                    let Some(mut user) = pool.users.get_mut(key) else {
+                        return Err(ServiceError::user_not_found());
+                    };
                     let token = user
                         .pending_software_token
                         .as_mut()

@@ -22,7 +22,9 @@ impl Operation for VerifyUserAttribute {
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         access::with_user_mut(cx.state, &request.access_token, cx.now, |pool, key, _| {
-            let user = pool.users.get_mut(key).expect("live user");
+            let Some(mut user) = pool.users.get_mut(key) else {
+                return Err(ServiceError::user_not_found());
+            };
             let mut pending = user.attribute_codes.remove(&request.attribute_name);
             let result = codes::redeem(&mut pending, &request.code, cx.now);
             if let Some(still_pending) = pending {
@@ -31,6 +33,7 @@ impl Operation for VerifyUserAttribute {
             }
             result?;
             let mut verified = user.clone();
+            drop(user);
             verified.attributes.insert(
                 format!("{}_verified", request.attribute_name),
                 "true".to_owned(),

@@ -13,10 +13,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::Value;
 
-use crate::error::{ProtocolError, ServiceError};
-use crate::ops::{self, CallError, Caller, Cx};
+use crate::error::{Failure, ProtocolError, ServiceError};
+use crate::ops::{dispatch, Caller};
 use crate::AppState;
-use schema::{Schema, ValidationError};
+use schema::Schema;
 
 /// Requests larger than this are refused before parsing. Cognito inputs are small; the
 /// largest legitimate ones (UpdateUserPool with templates) are a few tens of kilobytes.
@@ -37,85 +37,6 @@ pub fn router(state: AppState) -> Router {
         .route("/_emulator/clock", get(clock_now).post(clock_advance))
         .fallback(fallback)
         .with_state(state)
-}
-
-/// Runs one API call by operation name, with the same validation HTTP requests get.
-/// Seed files use this too, so they cannot bypass any check.
-pub fn dispatch(
-    state: &AppState,
-    operation: &str,
-    body: Value,
-    caller: Caller,
-) -> Result<Value, Failure> {
-    let schema = Schema::get();
-    let info = schema.operation(operation).ok_or_else(|| {
-        ProtocolError::unknown_operation(format!("Unknown operation {operation}."))
-    })?;
-    if matches!(caller, Caller::Unsigned) && !info.unsigned {
-        return Err(ProtocolError::new(
-            "MissingAuthenticationTokenException",
-            "Missing Authentication Token",
-        )
-        .into());
-    }
-    schema.validate(info, &body).map_err(|e| match e {
-        ValidationError::Serialization(m) => Failure::Protocol(ProtocolError::serialization(m)),
-        ValidationError::InvalidParameter(m) => {
-            Failure::Service(ServiceError::invalid_parameter(m))
-        }
-    })?;
-    let Some(entry) = ops::lookup(operation) else {
-        // Known to AWS, not implemented here: a clear, non-retryable client error, never a 500.
-        return Err(Failure::Service(ServiceError::new(
-            crate::error::ErrorKind::UnsupportedOperationException,
-            format!("{operation} is not implemented by this emulator. See the README for supported operations."),
-        )));
-    };
-    let cx = Cx {
-        state,
-        now: state.clock.now(),
-        caller,
-    };
-    entry.call(&cx, body).map_err(|e| match e {
-        CallError::Service(s) => Failure::Service(s),
-        CallError::Protocol(p) => Failure::Protocol(p),
-    })
-}
-
-/// Any error a request can end in, rendered by one function.
-#[derive(Debug)]
-pub enum Failure {
-    Service(ServiceError),
-    Protocol(ProtocolError),
-}
-
-impl From<ProtocolError> for Failure {
-    fn from(e: ProtocolError) -> Self {
-        Failure::Protocol(e)
-    }
-}
-
-impl Failure {
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Failure::Service(s) => s.kind.name(),
-            Failure::Protocol(p) => p.type_name,
-        }
-    }
-    pub fn message(&self) -> &str {
-        match self {
-            Failure::Service(s) => &s.message,
-            Failure::Protocol(p) => &p.message,
-        }
-    }
-    fn status(&self) -> StatusCode {
-        match self {
-            Failure::Service(s) => {
-                StatusCode::from_u16(s.kind.status()).unwrap_or(StatusCode::BAD_REQUEST)
-            }
-            Failure::Protocol(_) => StatusCode::BAD_REQUEST,
-        }
-    }
 }
 
 async fn api(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
@@ -215,10 +136,8 @@ fn add_common_headers(response: &mut Response, request_id: &str) {
 /// `x-amzn-ErrorMessage` headers (wire facts §2.3). Internal errors never carry their own text.
 pub fn error_response(failure: &Failure, request_id: &str) -> Response {
     let body = serde_json::json!({ "__type": failure.type_name(), "message": failure.message() });
-    let mut response = json_response(
-        failure.status(),
-        serde_json::to_vec(&body).unwrap_or_default(),
-    );
+    let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = json_response(status, serde_json::to_vec(&body).unwrap_or_default());
     add_common_headers(&mut response, request_id);
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&format!("{}:", failure.type_name())) {

@@ -3,17 +3,11 @@
 //! see README "Known deviations").
 
 use crate::error::ProtocolError;
-
-/// What a well-formed SigV4 header tells us about the caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signer {
-    pub access_key_id: String,
-    pub region: String,
-}
+use crate::ops::Principal;
 
 /// Parses `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/cognito-idp/aws4_request,
 /// SignedHeaders=host;x-amz-date, Signature=hex`.
-pub fn parse_authorization(header: Option<&str>) -> Result<Signer, ProtocolError> {
+pub fn parse_authorization(header: Option<&str>) -> Result<Principal, ProtocolError> {
     // AWS: a signed operation called without credentials.
     let Some(header) = header.filter(|h| !h.trim().is_empty()) else {
         return Err(ProtocolError::new(
@@ -85,7 +79,7 @@ pub fn parse_authorization(header: Option<&str>) -> Result<Signer, ProtocolError
             format!("Credential should be scoped to correct service: 'cognito-idp'. Credential={credential}"),
         ));
     }
-    Ok(Signer {
+    Ok(Principal {
         access_key_id: access_key_id.to_owned(),
         region: region.to_owned(),
     })

@@ -206,7 +206,7 @@ async fn endpoint_issuer_uses_the_public_url() {
         .await
         .unwrap();
     let state = &running.state;
-    let pool = emulator::protocol::dispatch(
+    let pool = emulator::ops::dispatch(
         state,
         "CreateUserPool",
         json!({"PoolName": "p"}),
@@ -220,7 +220,7 @@ async fn endpoint_issuer_uses_the_public_url() {
         state.issuer(&pool),
         format!("{}/{pool}", running.endpoint())
     );
-    let client = emulator::protocol::dispatch(
+    let client = emulator::ops::dispatch(
         state,
         "CreateUserPoolClient",
         json!({"UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
@@ -231,14 +231,14 @@ async fn endpoint_issuer_uses_the_public_url() {
         .unwrap()
         .to_owned();
     let call = |op: &str, body: Value| {
-        emulator::protocol::dispatch(state, op, body, emulator::ops::Caller::Unsigned)
+        emulator::ops::dispatch(state, op, body, emulator::ops::Caller::Unsigned)
     };
     call(
         "SignUp",
         json!({"ClientId": client, "Username": "erin", "Password": "Passw0rd!x"}),
     )
     .unwrap();
-    emulator::protocol::dispatch(
+    emulator::ops::dispatch(
         state,
         "AdminConfirmSignUp",
         json!({"UserPoolId": pool, "Username": "erin"}),

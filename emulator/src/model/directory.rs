@@ -1,0 +1,356 @@
+//! A pool's users and every index over them: sign-in aliases, `sub`, the attributes ListUsers
+//! searches, refresh tokens. The indexes are private and change only through these methods
+//! (`put`, `remove`, `get_mut`'s guard), so no caller can let them drift from the users.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::{Bound, Deref, DerefMut, Index};
+
+use super::{User, UsernameMode};
+
+/// Attributes ListUsers searches with an index of their own (AWS's searchable attributes,
+/// API reference `ListUsers.Filter`, less `username`, `sub` and the two statuses, which are
+/// served by the user map, the `sub` map and a scan).
+pub const INDEXED_SEARCH_ATTRIBUTES: [&str; 6] = [
+    "email",
+    "phone_number",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+];
+
+/// What fixes how users are keyed and found; set when the pool is created and never changed.
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryRules {
+    pub username_mode: UsernameMode,
+    pub alias_attributes: Vec<String>,
+    pub case_sensitive: bool,
+}
+
+/// The index entries one user contributes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Entries {
+    aliases: Vec<String>,
+    search: Vec<(usize, String)>,
+    sub: String,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Indexes {
+    /// Sign-in names other than the internal username (`email:...`) → user key.
+    aliases: HashMap<String, String>,
+    /// `sub` → user key; ordered, so ListUsers can search it by prefix.
+    subs: BTreeMap<String, String>,
+    /// Per `INDEXED_SEARCH_ATTRIBUTES` entry: (lower-cased value, user key).
+    search: [BTreeSet<(String, String)>; 6],
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserDirectory {
+    rules: DirectoryRules,
+    /// Users by `key` of their internal username.
+    users: BTreeMap<String, User>,
+    index: Indexes,
+    /// Refresh token → (user key, sign-in `event_id`).
+    refresh_tokens: HashMap<String, (String, String)>,
+}
+
+pub fn alias_key(attribute: &str, value: &str) -> String {
+    // E-mail addresses and phone numbers are matched case-insensitively.
+    format!("{attribute}:{}", value.to_lowercase())
+}
+
+/// The aliases a user can sign in with, given the pool's rules.
+fn aliases_of(rules: &DirectoryRules, user: &User) -> Vec<String> {
+    let mut out = Vec::new();
+    match &rules.username_mode {
+        UsernameMode::Attributes(attrs) => {
+            for attr in attrs {
+                if let Some(v) = user.attribute(attr) {
+                    out.push(alias_key(attr, v));
+                }
+            }
+        }
+        UsernameMode::Username => {
+            for attr in &rules.alias_attributes {
+                let Some(v) = user.attribute(attr) else {
+                    continue;
+                };
+                // AWS: email and phone aliases work only once verified.
+                if attr == "preferred_username" || user.is_verified(attr) {
+                    out.push(alias_key(attr, v));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn entries(rules: &DirectoryRules, user: &User) -> Entries {
+    Entries {
+        aliases: aliases_of(rules, user),
+        search: INDEXED_SEARCH_ATTRIBUTES
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| user.attribute(name).map(|v| (i, v.to_lowercase())))
+            .collect(),
+        sub: user.sub.clone(),
+    }
+}
+
+impl UserDirectory {
+    pub fn new(rules: DirectoryRules) -> Self {
+        UserDirectory {
+            rules,
+            ..Default::default()
+        }
+    }
+
+    pub fn rules(&self) -> &DirectoryRules {
+        &self.rules
+    }
+
+    /// The key a username is stored under: lower-cased in case-insensitive pools.
+    pub fn key(&self, username: &str) -> String {
+        if self.rules.case_sensitive {
+            username.to_owned()
+        } else {
+            username.to_lowercase()
+        }
+    }
+
+    /// The aliases a user can sign in with, given the pool's rules.
+    pub fn aliases_of(&self, user: &User) -> Vec<String> {
+        aliases_of(&self.rules, user)
+    }
+
+    fn entries(&self, user: &User) -> Entries {
+        entries(&self.rules, user)
+    }
+
+    fn unindex(index: &mut Indexes, key: &str, entries: &Entries) {
+        for alias in &entries.aliases {
+            if index.aliases.get(alias).map(String::as_str) == Some(key) {
+                index.aliases.remove(alias);
+            }
+        }
+        if index.subs.get(&entries.sub).map(String::as_str) == Some(key) {
+            index.subs.remove(&entries.sub);
+        }
+        for (i, value) in &entries.search {
+            index.search[*i].remove(&(value.clone(), key.to_owned()));
+        }
+    }
+
+    fn reindex(index: &mut Indexes, key: &str, entries: &Entries) {
+        for alias in &entries.aliases {
+            index.aliases.insert(alias.clone(), key.to_owned());
+        }
+        index.subs.insert(entries.sub.clone(), key.to_owned());
+        for (i, value) in &entries.search {
+            index.search[*i].insert((value.clone(), key.to_owned()));
+        }
+    }
+
+    /// Inserts or replaces `user`, keeping every index in step.
+    pub fn put(&mut self, user: User) {
+        let key = self.key(&user.username);
+        if let Some(old) = self.users.get(&key) {
+            let old = self.entries(old);
+            Self::unindex(&mut self.index, &key, &old);
+        }
+        let new = self.entries(&user);
+        Self::reindex(&mut self.index, &key, &new);
+        self.users.insert(key, user);
+    }
+
+    /// Removes the user with `key`, with their aliases and refresh tokens.
+    pub fn remove(&mut self, key: &str) -> Option<User> {
+        let user = self.users.remove(key)?;
+        let entries = self.entries(&user);
+        Self::unindex(&mut self.index, key, &entries);
+        for session in user.sessions.values() {
+            self.refresh_tokens.remove(&session.refresh_token);
+        }
+        Some(user)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&User> {
+        self.users.get(key)
+    }
+
+    /// The user with `key`, to change in place; the indexes follow when the guard drops.
+    pub fn get_mut(&mut self, key: &str) -> Option<UserMut<'_>> {
+        let before = self.entries(self.users.get(key)?);
+        let rules = &self.rules;
+        let user = self.users.get_mut(key)?;
+        Some(UserMut {
+            user,
+            index: &mut self.index,
+            rules,
+            key: key.to_owned(),
+            before,
+        })
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.users.contains_key(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
+    /// Users in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &User)> {
+        self.users.iter()
+    }
+
+    /// Users in key order, starting after `after`.
+    pub fn iter_after<'a>(
+        &'a self,
+        after: Option<&'a str>,
+    ) -> impl Iterator<Item = (&'a String, &'a User)> + 'a {
+        let start = match after {
+            Some(key) => Bound::Excluded(key),
+            None => Bound::Unbounded,
+        };
+        self.users.range::<str, _>((start, Bound::Unbounded))
+    }
+
+    /// Users in key order, starting at `from` (inclusive).
+    pub fn iter_from<'a>(
+        &'a self,
+        from: &str,
+    ) -> impl Iterator<Item = (&'a String, &'a User)> + 'a {
+        self.users
+            .range::<str, _>((Bound::Included(from), Bound::Unbounded))
+    }
+
+    /// The user holding sign-in alias `alias_key` (see `alias_key`).
+    pub fn alias_holder(&self, alias_key: &str) -> Option<&String> {
+        self.index.aliases.get(alias_key)
+    }
+
+    /// The key of the user whose `sub` is `sub`.
+    pub fn key_of_sub(&self, sub: &str) -> Option<&String> {
+        self.index.subs.get(sub)
+    }
+
+    /// `(sort value, key)` pairs of the users whose indexed `attribute` (an
+    /// `INDEXED_SEARCH_ATTRIBUTES` entry, or `sub`) starts with (`prefix`) or equals `value`,
+    /// in order, strictly after `after`. `value` must be lower-cased.
+    pub fn search<'a>(
+        &'a self,
+        attribute: &str,
+        value: String,
+        prefix: bool,
+        after: Option<(&str, &str)>,
+    ) -> Box<dyn Iterator<Item = (&'a str, &'a str)> + 'a> {
+        if attribute == "sub" {
+            let start = match after {
+                Some((v, _)) => Bound::Excluded(v),
+                None => Bound::Included(value.as_str()),
+            };
+            let range = self.index.subs.range::<str, _>((start, Bound::Unbounded));
+            return Box::new(
+                range
+                    .map(|(v, k)| (v.as_str(), k.as_str()))
+                    .take_while(move |(v, _)| matches(v, &value, prefix)),
+            );
+        }
+        let Some(i) = INDEXED_SEARCH_ATTRIBUTES
+            .iter()
+            .position(|a| *a == attribute)
+        else {
+            return Box::new(std::iter::empty());
+        };
+        let set = &self.index.search[i];
+        let iter: Box<dyn Iterator<Item = &(String, String)>> = match after {
+            Some((v, k)) => Box::new(set.range::<(String, String), _>((
+                Bound::Excluded((v.to_owned(), k.to_owned())),
+                Bound::Unbounded,
+            ))),
+            None => Box::new(set.range::<(String, String), _>((
+                Bound::Included((value.clone(), String::new())),
+                Bound::Unbounded,
+            ))),
+        };
+        Box::new(
+            iter.map(|(v, k)| (v.as_str(), k.as_str()))
+                .take_while(move |(v, _)| matches(v, &value, prefix)),
+        )
+    }
+
+    pub fn refresh_token(&self, token: &str) -> Option<&(String, String)> {
+        self.refresh_tokens.get(token)
+    }
+
+    pub fn insert_refresh_token(&mut self, token: String, key: String, event_id: String) {
+        self.refresh_tokens.insert(token, (key, event_id));
+    }
+
+    pub fn remove_refresh_token(&mut self, token: &str) {
+        self.refresh_tokens.remove(token);
+    }
+}
+
+fn matches(candidate: &str, value: &str, prefix: bool) -> bool {
+    if prefix {
+        candidate.starts_with(value)
+    } else {
+        candidate == value
+    }
+}
+
+impl Index<&str> for UserDirectory {
+    type Output = User;
+    /// For keys the caller found under the same lock.
+    fn index(&self, key: &str) -> &User {
+        &self.users[key]
+    }
+}
+
+impl Index<&String> for UserDirectory {
+    type Output = User;
+    fn index(&self, key: &String) -> &User {
+        &self.users[key.as_str()]
+    }
+}
+
+/// A user borrowed for change. When it drops, the indexes are brought in step with whatever
+/// changed (attributes, and so aliases and search entries), even if a panic unwinds through it.
+pub struct UserMut<'a> {
+    user: &'a mut User,
+    index: &'a mut Indexes,
+    rules: &'a DirectoryRules,
+    key: String,
+    before: Entries,
+}
+
+impl Deref for UserMut<'_> {
+    type Target = User;
+    fn deref(&self) -> &User {
+        self.user
+    }
+}
+
+impl DerefMut for UserMut<'_> {
+    fn deref_mut(&mut self) -> &mut User {
+        self.user
+    }
+}
+
+impl Drop for UserMut<'_> {
+    fn drop(&mut self) {
+        let after = entries(self.rules, self.user);
+        if after != self.before {
+            UserDirectory::unindex(self.index, &self.key, &self.before);
+            UserDirectory::reindex(self.index, &self.key, &after);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+use serde::Deserialize;
+
+use super::{with_admin_user, Cx, Operation};
+use crate::auth::codes::{self, Delivery, Purpose};
+use crate::error::ServiceError;
+use crate::model::UserStatus;
+use crate::wire::Empty;
+
+pub struct AdminResetUserPassword;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    user_pool_id: String,
+    username: String,
+}
+
+impl Operation for AdminResetUserPassword {
+    const NAME: &'static str = "AdminResetUserPassword";
+    type Request = Request;
+    type Response = Empty;
+
+    /// RESET_REQUIRED, and a code (as ForgotPassword sends) to a verified e-mail, else a
+    /// verified phone number; the user finishes with ConfirmForgotPassword and meanwhile gets
+    /// PasswordResetRequiredException at sign-in (admin-sigv4-facts §1.9).
+    fn run(cx: &Cx<'_>, request: Request) -> Result<Empty, ServiceError> {
+        let message = with_admin_user(
+            cx,
+            &request.user_pool_id,
+            &request.username,
+            |pool, key| {
+                let pool_id = pool.id.clone();
+                let Some(mut user) = pool.users.get_mut(key) else {
+                    return Err(ServiceError::user_not_found());
+                };
+                if user.status == UserStatus::ForceChangePassword {
+                    // Recorded CLI output (admin-sigv4-facts §1.2).
+                    return Err(ServiceError::not_authorized(
+                        "User password cannot be reset in the current state.",
+                    ));
+                }
+                let delivery = ["email", "phone_number"].into_iter().find_map(|name| {
+                    user.is_verified(name).then(|| {
+                        Delivery::to_attribute(name, user.attribute(name).unwrap_or_default())
+                    })?
+                });
+                let Some(delivery) = delivery else {
+                    return Err(ServiceError::invalid_parameter(
+                    "Cannot reset password for the user as there is no registered/verified email or phone_number",
+                ));
+                };
+                let (code, message) = codes::issue(
+                    &cx.state.ids,
+                    cx.now,
+                    &pool_id,
+                    &user.username,
+                    &delivery,
+                    Purpose::ForgotPassword,
+                );
+                user.forgot_password_code = Some(code);
+                user.status = UserStatus::ResetRequired;
+                user.last_modified = cx.now;
+                Ok(message)
+            },
+        )?;
+        cx.state.outbox.send(message);
+        Ok(Empty {})
+    }
+}
