@@ -7,6 +7,8 @@
 //! - `ctx`: one scenario's view of the target (`Ctx`): unique names, the pools it must delete,
 //!   and helpers for the steps every scenario repeats (a pool, a client, a confirmed user, tokens).
 //! - `check`: the outcome types (`Stop`, `Step`) and assertions on SDK errors and values.
+//! - `admin`: the steps the admin-API scenarios share (an ADMIN_USER_PASSWORD_AUTH client, users made
+//!   by AdminCreateUser with a temporary password, AdminInitiateAuth, AdminGetUser).
 //! - `jwt`: verifies tokens as a resource server does, against the pool's JWKS fetched from the target.
 //! - `runner`: runs scenarios each in its own task with a timeout, cleans up, reports `Outcome`s.
 //! - `scenarios`: one module per area; `for_each_scenario!` is the single list of them all.
@@ -21,6 +23,7 @@
 //!
 //! Tested by `tests/suite.rs`: one test per scenario against a fresh in-process emulator.
 
+pub mod admin;
 pub mod check;
 pub mod ctx;
 pub mod jwt;
