@@ -176,6 +176,26 @@ macro_rules! for_each_scenario {
                 resend_unknown_user_enabled_is_simulated,
                 confirm_forgot_password_unknown_user_enabled_is_code_mismatch,
             ],
+            admin_users: [
+                created_user_must_change_password,
+                email_pool_username_is_the_sub,
+                existing_username_is_username_exists,
+                resend_to_unknown_user_is_user_not_found,
+                unknown_user_is_user_not_found,
+                deleted_user_is_user_not_found,
+                disabled_user_cannot_sign_in,
+                enabled_user_signs_in_again,
+                update_attributes_changes_values,
+                delete_attributes_removes_them,
+                permanent_password_confirms_the_user,
+                temporary_password_forces_a_change,
+                reset_of_force_change_password_user_is_refused,
+                reset_password_requires_a_reset,
+                global_sign_out_revokes_tokens,
+                software_token_preference_needs_a_token,
+                invitation_carries_the_temporary_password,
+                temporary_password_expires,
+            ],
         }
     };
 }
