@@ -196,6 +196,21 @@ macro_rules! for_each_scenario {
                 invitation_carries_the_temporary_password,
                 temporary_password_expires,
             ],
+            admin_auth: [
+                admin_password_auth_returns_tokens,
+                flow_not_enabled_is_invalid_parameter,
+                user_password_auth_is_not_supported,
+                temporary_password_is_challenged,
+                admin_temporary_password_is_challenged,
+                new_password_answer_confirms_the_user,
+                admin_new_password_answer_confirms_the_user,
+                provided_attribute_cannot_be_resent,
+                answered_session_cannot_be_answered_again,
+                missing_required_attribute_is_listed,
+                answer_without_required_attribute_is_invalid,
+                admin_refresh_returns_new_tokens,
+                get_tokens_from_refresh_token_returns_new_tokens,
+            ],
         }
     };
 }

@@ -3,6 +3,7 @@
 //! documented or recorded (mostly the shared wire facts, by section).
 
 pub mod account;
+pub mod admin_auth;
 pub mod admin_users;
 pub mod clients;
 pub mod existence;
