@@ -211,6 +211,19 @@ macro_rules! for_each_scenario {
                 admin_refresh_returns_new_tokens,
                 get_tokens_from_refresh_token_returns_new_tokens,
             ],
+            groups: [
+                create_and_get_echo_the_group,
+                duplicate_group_is_group_exists,
+                unknown_group_is_resource_not_found,
+                update_keeps_creation_date,
+                deleted_group_is_resource_not_found,
+                list_groups_paginates,
+                member_is_listed_both_ways,
+                removed_member_leaves_the_group,
+                adding_unknown_user_is_user_not_found,
+                tokens_carry_groups,
+                id_token_carries_roles_and_preferred_role,
+            ],
         }
     };
 }

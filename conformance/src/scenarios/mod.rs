@@ -7,6 +7,7 @@ pub mod admin_auth;
 pub mod admin_users;
 pub mod clients;
 pub mod existence;
+pub mod groups;
 pub mod mfa;
 pub mod pools;
 pub mod recovery;
