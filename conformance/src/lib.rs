@@ -224,6 +224,18 @@ macro_rules! for_each_scenario {
                 tokens_carry_groups,
                 id_token_carries_roles_and_preferred_role,
             ],
+            list_users: [
+                exact_filter_matches_one_user,
+                prefix_filter_matches_the_prefix,
+                quoted_name_without_spaces_is_accepted,
+                malformed_filter_is_rejected,
+                limit_above_60_is_rejected,
+                pagination_returns_each_user_once,
+                attributes_to_get_restricts_attributes,
+                user_status_filter_finds_force_change_password,
+                status_filter_finds_disabled_users,
+                filtered_results_are_sorted_ascending,
+            ],
         }
     };
 }

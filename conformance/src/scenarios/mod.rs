@@ -8,6 +8,7 @@ pub mod admin_users;
 pub mod clients;
 pub mod existence;
 pub mod groups;
+pub mod list_users;
 pub mod mfa;
 pub mod pools;
 pub mod recovery;
