@@ -7,6 +7,8 @@
 //! - `ctx`: one scenario's view of the target (`Ctx`): unique names, the pools it must delete,
 //!   and helpers for the steps every scenario repeats (a pool, a client, a confirmed user, tokens).
 //! - `check`: the outcome types (`Stop`, `Step`) and assertions on SDK errors and values.
+//! - `admin`: the steps the admin-API scenarios share (an ADMIN_USER_PASSWORD_AUTH client, users made
+//!   by AdminCreateUser with a temporary password, AdminInitiateAuth, AdminGetUser).
 //! - `jwt`: verifies tokens as a resource server does, against the pool's JWKS fetched from the target.
 //! - `runner`: runs scenarios each in its own task with a timeout, cleans up, reports `Outcome`s.
 //! - `scenarios`: one module per area; `for_each_scenario!` is the single list of them all.
@@ -21,6 +23,7 @@
 //!
 //! Tested by `tests/suite.rs`: one test per scenario against a fresh in-process emulator.
 
+pub mod admin;
 pub mod check;
 pub mod ctx;
 pub mod jwt;
@@ -172,6 +175,66 @@ macro_rules! for_each_scenario {
                 resend_unknown_user_legacy_is_user_not_found,
                 resend_unknown_user_enabled_is_simulated,
                 confirm_forgot_password_unknown_user_enabled_is_code_mismatch,
+            ],
+            admin_users: [
+                created_user_must_change_password,
+                email_pool_username_is_the_sub,
+                existing_username_is_username_exists,
+                resend_to_unknown_user_is_user_not_found,
+                unknown_user_is_user_not_found,
+                deleted_user_is_user_not_found,
+                disabled_user_cannot_sign_in,
+                enabled_user_signs_in_again,
+                update_attributes_changes_values,
+                delete_attributes_removes_them,
+                permanent_password_confirms_the_user,
+                temporary_password_forces_a_change,
+                reset_of_force_change_password_user_is_refused,
+                reset_password_requires_a_reset,
+                global_sign_out_revokes_tokens,
+                software_token_preference_needs_a_token,
+                invitation_carries_the_temporary_password,
+                temporary_password_expires,
+            ],
+            admin_auth: [
+                admin_password_auth_returns_tokens,
+                flow_not_enabled_is_invalid_parameter,
+                user_password_auth_is_not_supported,
+                temporary_password_is_challenged,
+                admin_temporary_password_is_challenged,
+                new_password_answer_confirms_the_user,
+                admin_new_password_answer_confirms_the_user,
+                provided_attribute_cannot_be_resent,
+                answered_session_cannot_be_answered_again,
+                missing_required_attribute_is_listed,
+                answer_without_required_attribute_is_invalid,
+                admin_refresh_returns_new_tokens,
+                get_tokens_from_refresh_token_returns_new_tokens,
+            ],
+            groups: [
+                create_and_get_echo_the_group,
+                duplicate_group_is_group_exists,
+                unknown_group_is_resource_not_found,
+                update_keeps_creation_date,
+                deleted_group_is_resource_not_found,
+                list_groups_paginates,
+                member_is_listed_both_ways,
+                removed_member_leaves_the_group,
+                adding_unknown_user_is_user_not_found,
+                tokens_carry_groups,
+                id_token_carries_roles_and_preferred_role,
+            ],
+            list_users: [
+                exact_filter_matches_one_user,
+                prefix_filter_matches_the_prefix,
+                quoted_name_without_spaces_is_accepted,
+                malformed_filter_is_rejected,
+                limit_above_60_is_rejected,
+                pagination_returns_each_user_once,
+                attributes_to_get_restricts_attributes,
+                user_status_filter_finds_force_change_password,
+                status_filter_finds_disabled_users,
+                filtered_results_are_sorted_ascending,
             ],
         }
     };

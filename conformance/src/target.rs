@@ -86,7 +86,8 @@ pub struct OutboxMessage {
     pub medium: String,
     pub destination: String,
     pub code: String,
-    /// `SIGN_UP`, `FORGOT_PASSWORD` or `VERIFY_ATTRIBUTE`.
+    /// `SIGN_UP`, `FORGOT_PASSWORD`, `VERIFY_ATTRIBUTE`, or `INVITATION` (AdminCreateUser's
+    /// message, whose `code` is the temporary password).
     pub purpose: String,
 }
 

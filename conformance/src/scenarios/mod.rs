@@ -3,8 +3,12 @@
 //! documented or recorded (mostly the shared wire facts, by section).
 
 pub mod account;
+pub mod admin_auth;
+pub mod admin_users;
 pub mod clients;
 pub mod existence;
+pub mod groups;
+pub mod list_users;
 pub mod mfa;
 pub mod pools;
 pub mod recovery;
