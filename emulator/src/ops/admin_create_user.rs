@@ -132,8 +132,10 @@ impl Operation for AdminCreateUser {
     }
 }
 
-/// The user AdminCreateUser would add: the pool's username rules, attribute checks (an admin
-/// may write any attribute but `sub`), required attributes.
+/// The user AdminCreateUser would add: the pool's username rules and attribute checks (an admin
+/// may write any attribute but `sub`). AWS: required attributes are not enforced here; the user
+/// gives them when answering NEW_PASSWORD_REQUIRED, whose `requiredAttributes` lists them
+/// (admin-sigv4-facts §2, recorded responses).
 fn new_user(
     cx: &Cx<'_>,
     pool: &UserPool,
@@ -156,7 +158,6 @@ fn new_user(
         }
         UsernameMode::Username => request.username.clone(),
     };
-    users::check_required(pool, &attributes)?;
     let user = User::new(
         username,
         sub,
