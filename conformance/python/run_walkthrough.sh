@@ -9,11 +9,13 @@ work="$(mktemp -d)"
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
 
-# amazon-cognito-identity-js (pinned by conformance/js/package-lock.json), for the SRP and MFA
-# sign-ins browser apps make. Required in CI; skipped with a note where npm is missing.
+# amazon-cognito-identity-js and aws-jwt-verify (pinned by conformance/js/package-lock.json), for the
+# SRP and MFA sign-ins browser apps make and the token checks a Node.js API makes. Required in CI;
+# skipped with a note where npm is missing.
 if command -v npm >/dev/null 2>&1; then
   mkdir "$work/js"
-  cp "$root/conformance/js/package.json" "$root/conformance/js/package-lock.json" "$root/conformance/js/sign_in.js" "$work/js/"
+  cp "$root/conformance/js/package.json" "$root/conformance/js/package-lock.json" "$root/conformance/js/sign_in.js" \
+    "$root/conformance/js/verify_jwt.js" "$work/js/"
   (cd "$work/js" && npm ci --silent --no-audit --no-fund)
   export ACIJ_DIR="$work/js"
 elif [[ "${CI:-}" == true ]]; then

@@ -7,7 +7,10 @@ wrong input along the way (bad SecretHash, wrong code, wrong password, edited to
 must be refused with Cognito's error. Besides, pycognito's AWSSRP signs in with
 USER_SRP_AUTH, the flow amazon-cognito-identity-js and Amplify use by default, and the
 tutorial's TOTP set-up (associate, verify, prefer, sign in with a code) runs with pyotp
-standing in for the authenticator app.
+standing in for the authenticator app. Then the admin path (SigV4-signed with the banner's
+keys): a user created by an administrator with a temporary password answers NEW_PASSWORD_REQUIRED,
+joins a group whose claims aws-jwt-verify reads from the tokens, gets TOTP turned on the way the
+tutorial's backend does it, is found by ListUsers and the AWS CLI, then disabled and deleted.
 
 Configuration comes from the variables the emulator's banner prints:
 AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, COGNITO_REGION_NAME, COGNITO_USER_POOL_ID,
@@ -19,6 +22,7 @@ import hashlib
 import hmac
 import json
 import os
+import subprocess
 import sys
 import urllib.parse
 import urllib.request
@@ -129,6 +133,157 @@ def amazon_cognito_identity_js(client):
     client.set_user_mfa_preference(AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
     got = sign_in(email, "correct-horse", authenticator.now())
     check("amazon-cognito-identity-js answers SOFTWARE_TOKEN_MFA", got.get("ok") is True, got)
+
+
+def run_node(script, *args):
+    """Runs one of conformance/js's scripts (installed by run_walkthrough.sh in ACIJ_DIR) and
+    returns the JSON line it printed last."""
+    done = subprocess.run(["node", os.path.join(os.environ["ACIJ_DIR"], script), *args], capture_output=True, text=True, timeout=60)
+    lines = done.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if lines else {"error": "no output", "message": done.stderr[-500:]}
+
+
+def aws_cli(*args):
+    """Runs `aws cognito-idp ARGS` with the AWS CLI that requirements.txt installs next to this
+    interpreter, against the emulator; returns (parsed JSON output or None, what it printed)."""
+    exe = os.path.join(os.path.dirname(sys.executable), "aws")
+    if not os.path.exists(exe):
+        return None, f"no AWS CLI at {exe} (install requirements.txt)"
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN")}
+    env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
+    command = [exe, "cognito-idp", *args, "--endpoint-url", ENDPOINT, "--region", REGION, "--output", "json"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    try:
+        return json.loads(done.stdout), done.stderr
+    except ValueError:
+        return None, (done.stderr or done.stdout)[-500:]
+
+
+def admin_users(client):
+    """The admin user API through boto3 (and the AWS CLI) on the default pool and client.
+    Expected values: shared/reference/admin-sigv4-facts.md §1-§4 and cognito-wire-facts.md §7."""
+    email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
+    temporary, permanent = "Temp-Passw0rd!", "Perm-Passw0rd!"
+    group = f"walkthrough-{uuid.uuid4().hex[:8]}"
+    role_arn = "arn:aws:iam::123456789012:role/walkthrough"
+
+    client.admin_create_user(
+        UserPoolId=POOL_ID, Username=email, TemporaryPassword=temporary, MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": email}],
+    )
+    got = client.admin_get_user(UserPoolId=POOL_ID, Username=email)
+    username = got["Username"]
+    attributes = {a["Name"]: a["Value"] for a in got.get("UserAttributes", [])}
+    check("admin_create_user with a temporary password: admin_get_user shows FORCE_CHANGE_PASSWORD",
+          got.get("UserStatus") == "FORCE_CHANGE_PASSWORD" and got.get("Enabled") is True, got)
+    # In a pool whose users sign in with e-mail, the username is generated (a UUID), not the e-mail.
+    check("admin_get_user by e-mail names the user by its generated username",
+          username != email and attributes.get("email") == email and "sub" in attributes, got)
+
+    created = client.create_group(GroupName=group, UserPoolId=POOL_ID, Precedence=1, RoleArn=role_arn)["Group"]
+    check("create_group echoes the name, precedence and role",
+          (created.get("GroupName"), created.get("Precedence"), created.get("RoleArn")) == (group, 1, role_arn), created)
+    client.admin_add_user_to_group(UserPoolId=POOL_ID, Username=email, GroupName=group)
+
+    def sign_in(pw):
+        return client.initiate_auth(
+            ClientId=CLIENT_ID,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": pw, "SECRET_HASH": get_secret_hash(email)},
+        )
+
+    challenge = sign_in(temporary)
+    params = challenge.get("ChallengeParameters", {})
+    check("initiate_auth with the temporary password answers NEW_PASSWORD_REQUIRED",
+          challenge.get("ChallengeName") == "NEW_PASSWORD_REQUIRED" and "Session" in challenge and "AuthenticationResult" not in challenge, challenge)
+    check("NEW_PASSWORD_REQUIRED: USER_ID_FOR_SRP is the username", params.get("USER_ID_FOR_SRP") == username, params)
+    try:
+        required, user_attributes = json.loads(params["requiredAttributes"]), json.loads(params["userAttributes"])
+    except (KeyError, TypeError, ValueError):
+        required, user_attributes = None, None
+    # The pool's one required attribute (email) has a value, so nothing is left to supply.
+    check("NEW_PASSWORD_REQUIRED: requiredAttributes is a JSON list, empty here", required == [], params)
+    check("NEW_PASSWORD_REQUIRED: userAttributes is a JSON object with the e-mail and no sub",
+          isinstance(user_attributes, dict) and user_attributes.get("email") == email and "sub" not in user_attributes, params)
+    answered = client.respond_to_auth_challenge(
+        ClientId=CLIENT_ID,
+        ChallengeName="NEW_PASSWORD_REQUIRED",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": email, "NEW_PASSWORD": permanent, "SECRET_HASH": get_secret_hash(email)},
+    )
+    tokens = answered.get("AuthenticationResult", {})
+    check("respond_to_auth_challenge NEW_PASSWORD returns tokens",
+          all(k in tokens for k in ("IdToken", "AccessToken", "RefreshToken")), answered)
+    got = client.admin_get_user(UserPoolId=POOL_ID, Username=email)
+    check("admin_get_user after the new password shows CONFIRMED", got.get("UserStatus") == "CONFIRMED", got)
+
+    # The group's claims, as aws-jwt-verify reads them from tokens it verified against the pool's JWKS.
+    if os.environ.get("ACIJ_DIR"):
+        jwks = f"{ENDPOINT}/{POOL_ID}/.well-known/jwks.json"
+        verified = run_node("verify_jwt.js", jwks, POOL_ID, CLIENT_ID, tokens["IdToken"], tokens["AccessToken"])
+        id_claims, access_claims = verified.get("id", {}), verified.get("access", {})
+        check("aws-jwt-verify accepts both tokens", "error" not in verified and id_claims.get("token_use") == "id" and access_claims.get("token_use") == "access", verified)
+        check("aws-jwt-verify: the ID token's cognito:groups is [the group]", id_claims.get("cognito:groups") == [group], verified)
+        check("aws-jwt-verify: the access token's cognito:groups is [the group]", access_claims.get("cognito:groups") == [group], verified)
+        check("aws-jwt-verify: the ID token's cognito:preferred_role is the group's role", id_claims.get("cognito:preferred_role") == role_arn, verified)
+        check("aws-jwt-verify: the ID token's cognito:roles is a list with the group's role", id_claims.get("cognito:roles") == [role_arn], verified)
+        check("aws-jwt-verify: the access token carries no role claims",
+              "error" not in verified and "cognito:roles" not in access_claims and "cognito:preferred_role" not in access_claims, verified)
+    else:
+        print("SKIP aws-jwt-verify: not installed (run through run_walkthrough.sh)")
+
+    # TOTP: associated and verified by the user, then turned on by the tutorial's QR_init admin call.
+    access = tokens["AccessToken"]
+    authenticator = pyotp.TOTP(client.associate_software_token(AccessToken=access)["SecretCode"])
+    verified = client.verify_software_token(AccessToken=access, UserCode=authenticator.now())
+    check("verify_software_token for the admin-created user", verified.get("Status") == "SUCCESS", verified)
+    client.admin_set_user_mfa_preference(SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}, Username=email, UserPoolId=POOL_ID)
+    got = client.admin_get_user(UserPoolId=POOL_ID, Username=email)
+    check("admin_set_user_mfa_preference: admin_get_user lists and prefers the token",
+          got.get("UserMFASettingList") == ["SOFTWARE_TOKEN_MFA"] and got.get("PreferredMfaSetting") == "SOFTWARE_TOKEN_MFA", got)
+
+    # The default client does not allow ADMIN_USER_PASSWORD_AUTH: a second client for the admin flows.
+    admin_app = client.create_user_pool_client(
+        UserPoolId=POOL_ID, ClientName="admin-flows", GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    challenge = client.admin_initiate_auth(
+        UserPoolId=POOL_ID, ClientId=admin_app, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": permanent},
+    )
+    check("admin_initiate_auth ADMIN_USER_PASSWORD_AUTH asks for the TOTP code",
+          challenge.get("ChallengeName") == "SOFTWARE_TOKEN_MFA" and "Session" in challenge and "AuthenticationResult" not in challenge, challenge)
+    # USER_PASSWORD_AUTH belongs to InitiateAuth only. Asked of the default client, which allows that
+    # flow, so the only thing wrong is the operation.
+    expect_error(
+        "admin_initiate_auth with USER_PASSWORD_AUTH",
+        "InvalidParameterException",
+        lambda: client.admin_initiate_auth(
+            UserPoolId=POOL_ID, ClientId=CLIENT_ID, AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": permanent, "SECRET_HASH": get_secret_hash(email)},
+        ),
+        "Initiate Auth method not supported.",
+    )
+
+    found = client.list_users(UserPoolId=POOL_ID, Filter=f'email = "{email}"').get("Users", [])
+    check("list_users with an e-mail filter finds exactly that user", [u.get("Username") for u in found] == [username], found)
+    expect_error("list_users with a malformed filter", "InvalidParameterException",
+                 lambda: client.list_users(UserPoolId=POOL_ID, Filter="foo"), "Error while parsing filter.")
+
+    # The same look-ups with the AWS CLI.
+    out, err = aws_cli("admin-get-user", "--user-pool-id", POOL_ID, "--username", email)
+    check("aws cognito-idp admin-get-user", isinstance(out, dict) and out.get("Username") == username and out.get("UserStatus") == "CONFIRMED", out or err)
+    out, err = aws_cli("list-users", "--user-pool-id", POOL_ID, "--filter", f'email = "{email}"')
+    users = out.get("Users") if isinstance(out, dict) else None
+    check("aws cognito-idp list-users --filter", isinstance(users, list) and len(users) == 1 and users[0].get("Username") == username, out or err)
+
+    client.admin_disable_user(UserPoolId=POOL_ID, Username=email)
+    check("admin_disable_user: admin_get_user shows Enabled false", client.admin_get_user(UserPoolId=POOL_ID, Username=email).get("Enabled") is False)
+    expect_error("initiate_auth for a disabled user", "NotAuthorizedException", lambda: sign_in(permanent), "User is disabled.")
+
+    client.admin_delete_user(UserPoolId=POOL_ID, Username=email)
+    expect_error("admin_get_user after admin_delete_user", "UserNotFoundException",
+                 lambda: client.admin_get_user(UserPoolId=POOL_ID, Username=email), "User does not exist.")
 
 
 def main():
@@ -244,6 +399,7 @@ def main():
     expect_error("initiate_auth after delete_user", "NotAuthorizedException", lambda: sign_in(new_password), "Incorrect username or password.")
 
     amazon_cognito_identity_js(client)
+    admin_users(client)
 
     print(f"{checks['passed']} passed, {checks['failed']} failed")
     return 1 if checks["failed"] else 0
