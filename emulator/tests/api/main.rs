@@ -3,6 +3,7 @@
 //! (cited per test), never from the emulator's own output.
 
 mod accounts;
+mod admin;
 mod clients;
 mod mfa;
 mod pools;

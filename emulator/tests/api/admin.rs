@@ -1,0 +1,439 @@
+//! The admin user API, groups and ListUsers through the router (admin-sigv4-facts §1–§4).
+//! The conformance suite covers each operation's success path against any target; these tests
+//! cover what needs the emulator's own clock or many users: expiry, pagination under change,
+//! the indexes staying in step with attribute changes.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::accounts::setup;
+use crate::support::{Harness, Tutorial, PASSWORD};
+
+const TEMPORARY: &str = "Temp-pass-1!";
+
+async fn admin_create(h: &Harness, t: &Tutorial, email: &str) -> Value {
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": t.pool_id, "Username": email, "TemporaryPassword": TEMPORARY,
+               "MessageAction": "SUPPRESS"}),
+    )
+    .await
+    .ok()
+}
+
+fn usernames(out: &Value) -> Vec<String> {
+    out["Users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["Username"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn email_of(user: &Value) -> String {
+    user["Attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["Name"] == "email")
+        .map(|a| a["Value"].as_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn new_password_required_then_tokens_from_a_single_use_session() {
+    let (h, t) = setup().await;
+    admin_create(&h, &t, "np@example.com").await;
+    let challenge = h.sign_in(&t, "np@example.com", TEMPORARY).await.ok();
+    assert_eq!(challenge["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    let user_attributes: Value = serde_json::from_str(
+        challenge["ChallengeParameters"]["userAttributes"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    // admin-sigv4-facts §2: the current attributes without `sub`.
+    assert_eq!(user_attributes["email"], "np@example.com");
+    assert!(user_attributes.get("sub").is_none());
+    let answer = |session: &Value| {
+        json!({"ClientId": t.client_id, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session,
+               "ChallengeResponses": {"USERNAME": "np@example.com", "NEW_PASSWORD": PASSWORD,
+                                      "SECRET_HASH": t.hash("np@example.com")}})
+    };
+    let out = h
+        .call_unsigned("RespondToAuthChallenge", answer(&challenge["Session"]))
+        .await
+        .ok();
+    assert!(out["AuthenticationResult"]["AccessToken"].is_string());
+    // The session answers once (wire facts §7.1).
+    h.call_unsigned("RespondToAuthChallenge", answer(&challenge["Session"]))
+        .await
+        .err("NotAuthorizedException")
+        .msg("Invalid session for the user, session can only be used once.");
+    // The new password signs in; the temporary one no longer does.
+    h.sign_in(&t, "np@example.com", PASSWORD).await.ok();
+    h.sign_in(&t, "np@example.com", TEMPORARY)
+        .await
+        .err("NotAuthorizedException")
+        .msg("Incorrect username or password.");
+}
+
+#[tokio::test]
+async fn a_temporary_password_expires_after_the_pools_validity() {
+    let h = Harness::new();
+    let t = h.tutorial(json!({})).await;
+    h.call(
+        "UpdateUserPool",
+        json!({"UserPoolId": t.pool_id, "AutoVerifiedAttributes": ["email"],
+               "Policies": {"PasswordPolicy": {"MinimumLength": 8, "TemporaryPasswordValidityDays": 2}}}),
+    )
+    .await
+    .ok();
+    admin_create(&h, &t, "late@example.com").await;
+    h.clock.advance(Duration::from_secs(2 * 24 * 3600 - 60));
+    let challenge = h.sign_in(&t, "late@example.com", TEMPORARY).await.ok();
+    assert_eq!(challenge["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    h.clock.advance(Duration::from_secs(120));
+    // Wire facts §7.1.
+    h.sign_in(&t, "late@example.com", TEMPORARY)
+        .await
+        .err("NotAuthorizedException")
+        .msg("Temporary password has expired and must be reset by an administrator.");
+    // RESEND gives a new temporary password and restarts the clock (API reference).
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": t.pool_id, "Username": "late@example.com",
+               "TemporaryPassword": "Other-pass-2!", "MessageAction": "RESEND",
+               "DesiredDeliveryMediums": ["EMAIL"]}),
+    )
+    .await
+    .ok();
+    let challenge = h
+        .sign_in(&t, "late@example.com", "Other-pass-2!")
+        .await
+        .ok();
+    assert_eq!(challenge["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+}
+
+#[tokio::test]
+async fn the_invitation_carries_a_generated_password_that_meets_the_policy() {
+    let h = Harness::new();
+    // AWS's default policy: 8 characters and every class.
+    let pool_id = h
+        .create_pool(json!({"UsernameAttributes": ["email"]}))
+        .await;
+    let (client_id, _) = h
+        .create_client(
+            &pool_id,
+            json!({"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
+        )
+        .await;
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "inv@example.com",
+               "DesiredDeliveryMediums": ["EMAIL"]}),
+    )
+    .await
+    .ok();
+    let reply = h
+        .raw(
+            axum::http::Request::get(format!(
+                "/_emulator/outbox?pool={pool_id}&user=inv@example.com"
+            ))
+            .body(axum::body::Body::empty())
+            .unwrap(),
+        )
+        .await;
+    let message = &reply.body["messages"][0];
+    assert_eq!(message["purpose"], "INVITATION");
+    let password = message["code"].as_str().unwrap();
+    assert!(password.len() >= 8);
+    assert!(password.chars().any(|c| c.is_ascii_uppercase()));
+    assert!(password.chars().any(|c| c.is_ascii_lowercase()));
+    assert!(password.chars().any(|c| c.is_ascii_digit()));
+    let out = h
+        .call_unsigned(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                   "AuthParameters": {"USERNAME": "inv@example.com", "PASSWORD": password}}),
+        )
+        .await
+        .ok();
+    assert_eq!(out["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+}
+
+#[tokio::test]
+async fn list_users_pages_never_repeat_or_skip_while_users_change() {
+    let (h, t) = setup().await;
+    for i in 0..10 {
+        admin_create(&h, &t, &format!("u{i:02}@example.com")).await;
+    }
+    let page = |token: Option<Value>| {
+        let mut body = json!({"UserPoolId": t.pool_id, "Limit": 3, "Filter": "email ^= \"u\""});
+        if let Some(token) = token {
+            body["PaginationToken"] = token;
+        }
+        h.call("ListUsers", body)
+    };
+    let first = page(None).await.ok();
+    let seen_first: Vec<String> = first["Users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(email_of)
+        .collect();
+    // Sorted by the filtered attribute (developer guide).
+    assert_eq!(
+        seen_first,
+        ["u00@example.com", "u01@example.com", "u02@example.com"]
+    );
+    // Between pages: one user not yet listed goes, one arrives after the cursor, one before it.
+    h.call(
+        "AdminDeleteUser",
+        json!({"UserPoolId": t.pool_id, "Username": "u05@example.com"}),
+    )
+    .await
+    .ok();
+    admin_create(&h, &t, "u99@example.com").await;
+    admin_create(&h, &t, "u000@example.com").await;
+    let mut seen: Vec<String> = seen_first;
+    let mut token = first.get("PaginationToken").cloned();
+    while let Some(t) = token {
+        let out = page(Some(t)).await.ok();
+        seen.extend(out["Users"].as_array().unwrap().iter().map(email_of));
+        token = out.get("PaginationToken").cloned();
+    }
+    let unique: BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(
+        unique.len(),
+        seen.len(),
+        "a user was listed twice: {seen:?}"
+    );
+    let expected: Vec<String> = (0..10)
+        .filter(|i| *i != 5)
+        .map(|i| format!("u{i:02}@example.com"))
+        .chain(["u99@example.com".to_owned()])
+        .collect();
+    assert_eq!(seen, expected);
+}
+
+#[tokio::test]
+async fn list_users_tokens_are_sealed_bound_and_expire() {
+    let (h, t) = setup().await;
+    for i in 0..3 {
+        admin_create(&h, &t, &format!("p{i}@example.com")).await;
+    }
+    let out = h
+        .call("ListUsers", json!({"UserPoolId": t.pool_id, "Limit": 1}))
+        .await
+        .ok();
+    let token = out["PaginationToken"].as_str().unwrap().to_owned();
+    // Another filter, an edited token: refused.
+    h.call(
+        "ListUsers",
+        json!({"UserPoolId": t.pool_id, "Limit": 1, "PaginationToken": token, "Filter": "email = \"x\""}),
+    )
+    .await
+    .err("InvalidParameterException");
+    let mut edited = token.clone().into_bytes();
+    edited[40] = if edited[40] == b'A' { b'B' } else { b'A' };
+    h.call(
+        "ListUsers",
+        json!({"UserPoolId": t.pool_id, "Limit": 1, "PaginationToken": String::from_utf8(edited).unwrap()}),
+    )
+    .await
+    .err("InvalidParameterException");
+    // AWS: the token expires after one hour (developer guide).
+    h.clock.advance(Duration::from_secs(3601));
+    h.call(
+        "ListUsers",
+        json!({"UserPoolId": t.pool_id, "Limit": 1, "PaginationToken": token}),
+    )
+    .await
+    .err("InvalidParameterException");
+}
+
+#[tokio::test]
+async fn a_changed_email_moves_the_user_in_search_and_sign_in() {
+    let (h, t) = setup().await;
+    h.confirmed_user(&t, "old@example.com").await;
+    h.call(
+        "AdminUpdateUserAttributes",
+        json!({"UserPoolId": t.pool_id, "Username": "old@example.com",
+               "UserAttributes": [{"Name": "email", "Value": "new@example.com"},
+                                  {"Name": "email_verified", "Value": "true"}]}),
+    )
+    .await
+    .ok();
+    let find = |email: &str| {
+        h.call(
+            "ListUsers",
+            json!({"UserPoolId": t.pool_id, "Filter": format!("email = \"{email}\"")}),
+        )
+    };
+    assert!(usernames(&find("old@example.com").await.ok()).is_empty());
+    assert_eq!(usernames(&find("NEW@example.com").await.ok()).len(), 1);
+    h.sign_in(&t, "new@example.com", PASSWORD).await.ok();
+    // The old address names nobody now (a LEGACY client: wire facts §7.1).
+    h.sign_in(&t, "old@example.com", PASSWORD)
+        .await
+        .err("UserNotFoundException")
+        .msg("User does not exist.");
+}
+
+#[tokio::test]
+async fn disabling_revokes_the_users_tokens() {
+    let (h, t) = setup().await;
+    h.confirmed_user(&t, "off@example.com").await;
+    let tokens = h.tokens(&t, "off@example.com").await;
+    h.call(
+        "AdminDisableUser",
+        json!({"UserPoolId": t.pool_id, "Username": "off@example.com"}),
+    )
+    .await
+    .ok();
+    // API reference: "revokes all access tokens for the user".
+    h.call_unsigned("GetUser", json!({"AccessToken": tokens["AccessToken"]}))
+        .await
+        .err("NotAuthorizedException");
+    h.call(
+        "AdminEnableUser",
+        json!({"UserPoolId": t.pool_id, "Username": "off@example.com"}),
+    )
+    .await
+    .ok();
+    // Enabling again does not bring the revoked sign-in back.
+    h.call_unsigned("GetUser", json!({"AccessToken": tokens["AccessToken"]}))
+        .await
+        .err("NotAuthorizedException")
+        .msg("Access Token has been revoked");
+    h.sign_in(&t, "off@example.com", PASSWORD).await.ok();
+}
+
+#[tokio::test]
+async fn reset_user_password_then_confirm_forgot_password_confirms() {
+    let (h, t) = setup().await;
+    h.confirmed_user(&t, "rs@example.com").await;
+    h.call(
+        "AdminResetUserPassword",
+        json!({"UserPoolId": t.pool_id, "Username": "rs@example.com"}),
+    )
+    .await
+    .ok();
+    h.sign_in(&t, "rs@example.com", PASSWORD)
+        .await
+        .err("PasswordResetRequiredException");
+    let code = h.last_code(&t.pool_id, "rs@example.com").await;
+    h.call_unsigned(
+        "ConfirmForgotPassword",
+        json!({"ClientId": t.client_id, "SecretHash": t.hash("rs@example.com"), "Username": "rs@example.com",
+               "ConfirmationCode": code, "Password": "brand-new-pass"}),
+    )
+    .await
+    .ok();
+    h.sign_in(&t, "rs@example.com", "brand-new-pass").await.ok();
+    let user = h
+        .call(
+            "AdminGetUser",
+            json!({"UserPoolId": t.pool_id, "Username": "rs@example.com"}),
+        )
+        .await
+        .ok();
+    assert_eq!(user["UserStatus"], "CONFIRMED");
+}
+
+#[tokio::test]
+async fn groups_in_tokens_follow_precedence_and_deletion() {
+    let (h, t) = setup().await;
+    h.confirmed_user(&t, "g@example.com").await;
+    for (name, precedence, role) in [
+        ("readers", 5, "arn:aws:iam::123456789012:role/readers"),
+        ("admins", 1, "arn:aws:iam::123456789012:role/admins"),
+    ] {
+        h.call(
+            "CreateGroup",
+            json!({"UserPoolId": t.pool_id, "GroupName": name, "Precedence": precedence, "RoleArn": role}),
+        )
+        .await
+        .ok();
+        h.call(
+            "AdminAddUserToGroup",
+            json!({"UserPoolId": t.pool_id, "Username": "g@example.com", "GroupName": name}),
+        )
+        .await
+        .ok();
+    }
+    let claims = |token: &Value| -> Value {
+        use base64::Engine;
+        let payload = token.as_str().unwrap().split('.').nth(1).unwrap();
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload)
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let tokens = h.tokens(&t, "g@example.com").await;
+    let id = claims(&tokens["IdToken"]);
+    // The lowest precedence wins the preferred role (CreateGroup `Precedence` doc).
+    assert_eq!(
+        id["cognito:preferred_role"],
+        "arn:aws:iam::123456789012:role/admins"
+    );
+    assert_eq!(id["cognito:groups"], json!(["admins", "readers"]));
+    let access = claims(&tokens["AccessToken"]);
+    assert_eq!(access["cognito:groups"], json!(["admins", "readers"]));
+    assert!(access.get("cognito:roles").is_none());
+    h.call(
+        "DeleteGroup",
+        json!({"UserPoolId": t.pool_id, "GroupName": "admins"}),
+    )
+    .await
+    .ok();
+    let id = claims(&h.tokens(&t, "g@example.com").await["IdToken"]);
+    assert_eq!(id["cognito:groups"], json!(["readers"]));
+    assert_eq!(
+        id["cognito:preferred_role"],
+        "arn:aws:iam::123456789012:role/readers"
+    );
+    let groups = h
+        .call(
+            "AdminListGroupsForUser",
+            json!({"UserPoolId": t.pool_id, "Username": "g@example.com"}),
+        )
+        .await
+        .ok();
+    assert_eq!(groups["Groups"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn admin_operations_find_users_by_sub_and_refuse_unknown_ones() {
+    let (h, t) = setup().await;
+    let created = admin_create(&h, &t, "sub@example.com").await;
+    let sub = created["User"]["Username"].as_str().unwrap().to_owned();
+    // An email-as-username pool: the internal username is the sub (CLI admin-get-user example).
+    let by_sub = h
+        .call(
+            "AdminGetUser",
+            json!({"UserPoolId": t.pool_id, "Username": sub}),
+        )
+        .await
+        .ok();
+    assert_eq!(by_sub["UserStatus"], "FORCE_CHANGE_PASSWORD");
+    h.call(
+        "AdminGetUser",
+        json!({"UserPoolId": t.pool_id, "Username": "nobody@example.com"}),
+    )
+    .await
+    .err("UserNotFoundException")
+    .msg("User does not exist.");
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": t.pool_id, "Username": "sub@example.com", "MessageAction": "SUPPRESS"}),
+    )
+    .await
+    .err("UsernameExistsException")
+    .msg("User account already exists");
+}
