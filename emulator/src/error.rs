@@ -220,7 +220,49 @@ impl ServiceError {
         Self::invalid_parameter(format!("Invalid attributes given, {attribute} is missing"))
     }
 
+    /// A sign-in step answered without its `Session`.
+    pub fn missing_session() -> Self {
+        Self::invalid_parameter("Missing required parameter Session")
+    }
+
     // Users and aliases (wire facts §7.2).
+
+    /// (Admin)ConfirmSignUp for a user who is not UNCONFIRMED.
+    pub fn cannot_confirm(status: &str) -> Self {
+        Self::not_authorized(format!(
+            "User cannot be confirmed. Current status is {status}"
+        ))
+    }
+
+    /// ForgotPassword and AdminResetUserPassword for a user with nowhere to send the code
+    /// (re:Post, admin-sigv4-facts §1.9).
+    pub fn no_verified_channel() -> Self {
+        Self::invalid_parameter(
+            "Cannot reset password for the user as there is no registered/verified email or phone_number",
+        )
+    }
+
+    // Attributes (wire facts §7.6).
+
+    /// A client writing an attribute it may not (developer-only, `sub`, or outside its
+    /// WriteAttributes).
+    pub fn unauthorized_attribute_write() -> Self {
+        Self::not_authorized("A client attempted to write unauthorized attribute")
+    }
+
+    pub fn immutable_attribute(name: &str) -> Self {
+        Self::invalid_parameter(format!(
+            "Invalid user attributes: {name}: Attribute cannot be updated. (changing an immutable attribute)"
+        ))
+    }
+
+    // Software tokens (wire facts §6).
+
+    /// AssociateSoftwareToken / VerifySoftwareToken with both or neither of AccessToken and
+    /// Session. The message is ours.
+    pub fn access_token_or_session() -> Self {
+        Self::invalid_parameter("Either AccessToken or Session must be provided, not both.")
+    }
 
     /// A verified e-mail or phone number another user holds.
     pub fn alias_exists(attribute: &str) -> Self {
@@ -241,6 +283,11 @@ impl ServiceError {
 
     pub fn group_not_found() -> Self {
         Self::new(ErrorKind::ResourceNotFoundException, "Group not found.")
+    }
+
+    /// A `NextToken` this emulator did not issue for the listing. The message is ours.
+    pub fn invalid_pagination_token() -> Self {
+        Self::invalid_parameter("Invalid pagination token.")
     }
 
     // ListUsers (admin-sigv4-facts §4.1).

@@ -4,11 +4,19 @@
 //! Code map:
 //! - `protocol`: the only code that knows HTTP; `protocol::schema` validates every request
 //!   against the vendored botocore model; `protocol::sigv4` recognises signed callers.
-//! - `ops`: one file per Cognito action and the `REGISTRY` naming each once.
-//! - `model`: the domain (pools, clients, users) as plain data.
+//! - `ops`: one file per Cognito action, the `REGISTRY` naming each once, and `dispatch`,
+//!   the one way in for every front door (HTTP, seed files).
+//! - `wire`: AWS's shapes (`UserType`, `GroupType`, `AuthenticationResultType`, …), each
+//!   rendered in one place.
+//! - `auth`: app clients and SECRET_HASH, users' attributes and sign-in names, codes, the
+//!   sign-in state machine (`flow` over `srp_auth`, `new_password`, `mfa`, and the leaves
+//!   `sign_in` and `challenges`), access tokens, token minting.
+//! - `model`: the domain (pools, clients, users, groups) as plain data; `model::UserDirectory`
+//!   keeps a pool's users and every index over them.
 //! - `store`: all state behind per-pool locks.
 //! - `crypto`: pure functions (JWT, SECRET_HASH, passwords, SRP) with known-answer tests.
-//! - `seed`: replays seed files through `protocol::dispatch` at start-up.
+//! - `error`: Cognito's error kinds and their messages as named constructors.
+//! - `seed`: replays seed files through `ops::dispatch` at start-up.
 //! - `clock`, `ids`: the only readers of the wall clock and of randomness.
 //!
 //! Invariants: nothing panics on input; every error a caller sees is Cognito-shaped;

@@ -164,7 +164,7 @@ pub fn live_user_key(pool: &UserPool, cx: &AccessContext) -> Result<String, Serv
         return Err(revoked());
     }
     if !user.enabled {
-        return Err(ServiceError::not_authorized("User is disabled."));
+        return Err(ServiceError::user_disabled());
     }
     Ok(key)
 }

@@ -94,8 +94,7 @@ fn check_answer(
     responses: &std::collections::HashMap<String, String>,
     now: Timestamp,
 ) -> Result<String, ServiceError> {
-    let id = session
-        .ok_or_else(|| ServiceError::invalid_parameter("Missing required parameter Session"))?;
+    let id = session.ok_or_else(ServiceError::missing_session)?;
     let username = required_param(responses, "USERNAME")?;
     let key = live_session(pool, &cx.app_client.client_id, id, challenge, now)?
         .user_key

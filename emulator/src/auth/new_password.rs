@@ -100,8 +100,7 @@ pub fn answer(
     responses: &HashMap<String, String>,
     now: Timestamp,
 ) -> Result<String, ServiceError> {
-    let id = session
-        .ok_or_else(|| ServiceError::invalid_parameter("Missing required parameter Session"))?;
+    let id = session.ok_or_else(ServiceError::missing_session)?;
     let username = required_param(responses, "USERNAME")?;
     let (key, internal, kept, attributes, pool_id) = {
         let mut pool = client.entry.state.write();

@@ -153,21 +153,15 @@ pub fn check_attribute_writes(
         };
         // Developer-only attributes are for admin calls (`client` is `None`) only.
         if name == "sub" || (schema.developer_only && client.is_some()) {
-            return Err(ServiceError::not_authorized(
-                "A client attempted to write unauthorized attribute",
-            ));
+            return Err(ServiceError::unauthorized_attribute_write());
         }
         if let Some(allowed) = client.and_then(|c| c.write_attributes.as_ref()) {
             if !allowed.iter().any(|a| a == name) {
-                return Err(ServiceError::not_authorized(
-                    "A client attempted to write unauthorized attribute",
-                ));
+                return Err(ServiceError::unauthorized_attribute_write());
             }
         }
         if !creating && !schema.mutable {
-            return Err(ServiceError::invalid_parameter(format!(
-                "Invalid user attributes: {name}: Attribute cannot be updated. (changing an immutable attribute)"
-            )));
+            return Err(ServiceError::immutable_attribute(name));
         }
         if name == "email" && !looks_like_email(value) {
             return Err(ServiceError::invalid_parameter(
@@ -328,15 +322,11 @@ pub fn delete_attributes(
             )));
         }
         if !schema.mutable {
-            return Err(ServiceError::invalid_parameter(format!(
-                "Invalid user attributes: {name}: Attribute cannot be updated. (changing an immutable attribute)"
-            )));
+            return Err(ServiceError::immutable_attribute(name));
         }
         if let Some(allowed) = client.and_then(|c| c.write_attributes.as_ref()) {
             if !allowed.iter().any(|a| a == name) {
-                return Err(ServiceError::not_authorized(
-                    "A client attempted to write unauthorized attribute",
-                ));
+                return Err(ServiceError::unauthorized_attribute_write());
             }
         }
     }

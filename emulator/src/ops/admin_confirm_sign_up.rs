@@ -30,10 +30,7 @@ impl Operation for AdminConfirmSignUp {
             return Err(ServiceError::user_not_found());
         };
         if user.status != UserStatus::Unconfirmed {
-            return Err(ServiceError::not_authorized(format!(
-                "User cannot be confirmed. Current status is {}",
-                user.status.as_str()
-            )));
+            return Err(ServiceError::cannot_confirm(user.status.as_str()));
         }
         user.status = UserStatus::Confirmed;
         user.sign_up_code = None;

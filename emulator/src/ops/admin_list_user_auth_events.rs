@@ -47,7 +47,7 @@ impl Operation for AdminListUserAuthEvents {
             let mut events = user.auth_events.iter().rev();
             if let Some(after) = &after {
                 if !user.auth_events.iter().any(|e| e.event_id == *after) {
-                    return Err(ServiceError::invalid_parameter("Invalid pagination token."));
+                    return Err(ServiceError::invalid_pagination_token());
                 }
                 events.by_ref().find(|e| e.event_id == *after);
             }

@@ -24,11 +24,8 @@ impl Operation for AdminResetUserPassword {
     /// verified phone number; the user finishes with ConfirmForgotPassword and meanwhile gets
     /// PasswordResetRequiredException at sign-in (admin-sigv4-facts §1.9).
     fn run(cx: &Cx<'_>, request: Request) -> Result<Empty, ServiceError> {
-        let message = with_admin_user(
-            cx,
-            &request.user_pool_id,
-            &request.username,
-            |pool, key| {
+        let message =
+            with_admin_user(cx, &request.user_pool_id, &request.username, |pool, key| {
                 let pool_id = pool.id.clone();
                 let Some(mut user) = pool.users.get_mut(key) else {
                     return Err(ServiceError::user_not_found());
@@ -45,9 +42,7 @@ impl Operation for AdminResetUserPassword {
                     })?
                 });
                 let Some(delivery) = delivery else {
-                    return Err(ServiceError::invalid_parameter(
-                    "Cannot reset password for the user as there is no registered/verified email or phone_number",
-                ));
+                    return Err(ServiceError::no_verified_channel());
                 };
                 let (code, message) = codes::issue(
                     &cx.state.ids,
@@ -61,8 +56,7 @@ impl Operation for AdminResetUserPassword {
                 user.status = UserStatus::ResetRequired;
                 user.last_modified = cx.now;
                 Ok(message)
-            },
-        )?;
+            })?;
         cx.state.outbox.send(message);
         Ok(Empty {})
     }

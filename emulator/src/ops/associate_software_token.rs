@@ -48,9 +48,7 @@ impl Operation for AssociateSoftwareToken {
                     })?;
                 Ok(json!({"SecretCode": code, "Session": next}))
             }
-            _ => Err(ServiceError::invalid_parameter(
-                "Either AccessToken or Session must be provided, not both.",
-            )),
+            _ => Err(ServiceError::access_token_or_session()),
         }
     }
 }

@@ -31,7 +31,7 @@ impl Operation for ChangePassword {
             access::with_user(cx.state, &request.access_token, cx.now, |pool, key, _| {
                 let user = &pool.users[key];
                 if user.locked_until.is_some_and(|until| cx.now < until) {
-                    return Err(ServiceError::not_authorized("Password attempts exceeded"));
+                    return Err(ServiceError::password_attempts_exceeded());
                 }
                 policy::check(
                     &pool.settings.password_policy,

@@ -3,7 +3,7 @@ use serde_json::{json, Value};
 
 use super::{Cx, Operation};
 use crate::auth::{codes, make_credentials, policy, users, SignInClient};
-use crate::error::{ErrorKind, ServiceError};
+use crate::error::ServiceError;
 use crate::model::UserStatus;
 
 pub struct ConfirmForgotPassword;
@@ -51,14 +51,11 @@ impl Operation for ConfirmForgotPassword {
                 return Err(if prevent {
                     codes::mismatch()
                 } else {
-                    ServiceError::not_authorized("User is disabled.")
+                    ServiceError::user_disabled()
                 });
             }
             if user.status == UserStatus::Unconfirmed {
-                return Err(ServiceError::new(
-                    ErrorKind::UserNotConfirmedException,
-                    "User is not confirmed.",
-                ));
+                return Err(ServiceError::user_not_confirmed());
             }
             codes::redeem(
                 &mut user.forgot_password_code,

@@ -41,10 +41,7 @@ impl Operation for ConfirmSignUp {
             return Err(ServiceError::user_not_found());
         };
         if user.status != UserStatus::Unconfirmed {
-            return Err(ServiceError::not_authorized(format!(
-                "User cannot be confirmed. Current status is {}",
-                user.status.as_str()
-            )));
+            return Err(ServiceError::cannot_confirm(user.status.as_str()));
         }
         codes::redeem(&mut user.sign_up_code, &request.confirmation_code, cx.now)?;
         let mut confirmed = user.clone();

@@ -50,9 +50,7 @@ impl Operation for ForgotPassword {
                 .then(|| Delivery::to_attribute(name, user.attribute(name).unwrap_or_default()))?
         });
         let Some(delivery) = delivery else {
-            return Err(ServiceError::invalid_parameter(
-                "Cannot reset password for the user as there is no registered/verified email or phone_number",
-            ));
+            return Err(ServiceError::no_verified_channel());
         };
         let (code, message) = codes::issue(
             &cx.state.ids,

@@ -348,7 +348,7 @@ pub(crate) mod page_token {
             .decode(token)
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .ok_or_else(|| ServiceError::invalid_parameter("Invalid pagination token."))
+            .ok_or_else(ServiceError::invalid_pagination_token)
     }
 }
 

@@ -55,9 +55,7 @@ impl Operation for VerifySoftwareToken {
                 })?;
                 Ok(json!({"Status": "SUCCESS", "Session": next}))
             }
-            _ => Err(ServiceError::invalid_parameter(
-                "Either AccessToken or Session must be provided, not both.",
-            )),
+            _ => Err(ServiceError::access_token_or_session()),
         }
     }
 }
