@@ -6,17 +6,32 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use parking_lot::RwLock;
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::error::ServiceError;
 use crate::model::UserPool;
 use crate::pool_keys::LazyKeys;
 
 /// One user pool: its signing keys (immutable) and its mutable state behind its own lock,
-/// so traffic on one pool never waits for another.
+/// so traffic on one pool never waits for another. The lock is reached only through `read`
+/// and `write`, the one place a later persistence layer hooks its commits.
 pub struct PoolEntry {
     pub keys: LazyKeys,
-    pub state: RwLock<UserPool>,
+    state: RwLock<UserPool>,
+}
+
+impl PoolEntry {
+    /// The pool, shared: for lookups and snapshots taken before slow work.
+    pub fn read(&self) -> RwLockReadGuard<'_, UserPool> {
+        self.state.read()
+    }
+
+    /// The pool, exclusive: for a state transition. Operations compute, then commit; none
+    /// panics after its first write (no `.expect` on a mutation path), so a panic caught by
+    /// the protocol layer cannot leave a half-written pool behind these non-poisoning locks.
+    pub fn write(&self) -> RwLockWriteGuard<'_, UserPool> {
+        self.state.write()
+    }
 }
 
 #[derive(Default)]
@@ -54,7 +69,7 @@ impl Store {
     pub fn pool_of_session(&self, session: &str) -> Option<Arc<PoolEntry>> {
         let (pool_id, _) = session.split_once('.')?;
         let entry = self.pool(pool_id).ok()?;
-        let holds = entry.state.read().pending.sessions.contains_key(session);
+        let holds = entry.read().pending.sessions.contains_key(session);
         holds.then_some(entry)
     }
 
@@ -63,14 +78,14 @@ impl Store {
             keys: LazyKeys::default(),
             state: RwLock::new(pool),
         });
-        let id = entry.state.read().id.clone();
+        let id = entry.read().id.clone();
         self.pools.write().insert(id, entry.clone());
         entry
     }
 
     pub fn remove_pool(&self, user_pool_id: &str) -> Option<Arc<PoolEntry>> {
         let removed = self.pools.write().remove(user_pool_id)?;
-        let client_ids: Vec<String> = removed.state.read().clients.keys().cloned().collect();
+        let client_ids: Vec<String> = removed.read().clients.keys().cloned().collect();
         let mut clients = self.clients.write();
         for id in client_ids {
             clients.remove(&id);

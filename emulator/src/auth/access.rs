@@ -178,7 +178,7 @@ pub fn with_user_mut<R>(
 ) -> Result<R, ServiceError> {
     let cx = verify(state, token, now)?;
     let entry = cx.entry.clone();
-    let mut pool = entry.state.write();
+    let mut pool = entry.write();
     let key = live_user_key(&pool, &cx)?;
     f(&mut pool, &key, &cx)
 }
@@ -192,7 +192,7 @@ pub fn with_user<R>(
 ) -> Result<R, ServiceError> {
     let cx = verify(state, token, now)?;
     let entry = cx.entry.clone();
-    let pool = entry.state.read();
+    let pool = entry.read();
     let key = live_user_key(&pool, &cx)?;
     f(&pool, &key, &cx)
 }

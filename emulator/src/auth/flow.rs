@@ -179,7 +179,7 @@ fn password_auth(
     password_given: &str,
     now: Timestamp,
 ) -> Result<AuthStep, ServiceError> {
-    let candidate = sign_in::pre_sign_in_checks(&client.entry.state.read(), client, username, now)?;
+    let candidate = sign_in::pre_sign_in_checks(&client.entry.read(), client, username, now)?;
     // The slow part, with no lock held.
     let proven = password_matches(
         candidate.credentials.as_deref(),
@@ -188,7 +188,7 @@ fn password_auth(
         password_given,
     );
     {
-        let mut pool = client.entry.state.write();
+        let mut pool = client.entry.write();
         sign_in::record_password_proof(state, &mut pool, &candidate.key, proven, now)?;
     }
     after_password(state, client, &candidate.key, now)
@@ -201,7 +201,7 @@ fn after_password(
     key: &str,
     now: Timestamp,
 ) -> Result<AuthStep, ServiceError> {
-    let mut pool = client.entry.state.write();
+    let mut pool = client.entry.write();
     let status = pool
         .users
         .get(key)
@@ -221,7 +221,7 @@ fn mfa_or_tokens(
     key: &str,
     now: Timestamp,
 ) -> Result<AuthStep, ServiceError> {
-    let mut pool = client.entry.state.write();
+    let mut pool = client.entry.write();
     let user = pool
         .users
         .get(key)

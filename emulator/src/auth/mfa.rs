@@ -124,7 +124,7 @@ pub fn answer_software_token(
     responses: &std::collections::HashMap<String, String>,
     now: Timestamp,
 ) -> Result<AuthStep, ServiceError> {
-    let mut pool = cx.entry.state.write();
+    let mut pool = cx.entry.write();
     let key = check_answer(
         &mut pool,
         cx,
@@ -173,7 +173,7 @@ pub fn answer_setup(
     responses: &std::collections::HashMap<String, String>,
     now: Timestamp,
 ) -> Result<AuthStep, ServiceError> {
-    let mut pool = cx.entry.state.write();
+    let mut pool = cx.entry.write();
     let key = check_answer(&mut pool, cx, session, Challenge::MfaSetup, responses, now)?;
     let Some(live) = session.and_then(|id| pool.pending.sessions.get_mut(id)) else {
         return Err(ServiceError::invalid_session());
@@ -217,7 +217,7 @@ pub fn with_setup_session<R>(
         .store
         .pool_of_session(id)
         .ok_or_else(ServiceError::invalid_session)?;
-    let mut pool = entry.state.write();
+    let mut pool = entry.write();
     let client_id = pool
         .pending
         .sessions

@@ -36,7 +36,6 @@ impl SignInClient {
     pub fn load(state: &AppState, client_id: &str) -> Result<SignInClient, ServiceError> {
         let entry = state.store.pool_of_client(client_id)?;
         let app_client = entry
-            .state
             .read()
             .clients
             .get(client_id)
@@ -53,7 +52,6 @@ impl SignInClient {
     ) -> Result<SignInClient, ServiceError> {
         let entry = state.store.pool(user_pool_id)?;
         let app_client = entry
-            .state
             .read()
             .clients
             .get(client_id)

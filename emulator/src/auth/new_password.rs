@@ -103,7 +103,7 @@ pub fn answer(
     let id = session.ok_or_else(ServiceError::missing_session)?;
     let username = required_param(responses, "USERNAME")?;
     let (key, internal, kept, attributes, pool_id) = {
-        let mut pool = client.entry.state.write();
+        let mut pool = client.entry.write();
         let live = live_session(
             &mut pool,
             &client.app_client.client_id,
@@ -161,7 +161,7 @@ pub fn answer(
     let password = required_param(responses, "NEW_PASSWORD")?;
     let credentials = make_credentials(state, &pool_id, &internal, password);
 
-    let mut pool = client.entry.state.write();
+    let mut pool = client.entry.write();
     let Some(mut user) = pool.users.get_mut(&key) else {
         return Err(ServiceError::invalid_session());
     };

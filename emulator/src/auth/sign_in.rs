@@ -189,7 +189,7 @@ pub fn refresh(
     now: Timestamp,
 ) -> Result<AuthenticationResultType, ServiceError> {
     let (subject, event_id, origin_jti, auth_time, pool_id) = {
-        let pool = client.entry.state.read();
+        let pool = client.entry.read();
         let Some((key, event_id)) = pool.users.refresh_token(refresh_token) else {
             return Err(ServiceError::invalid_refresh_token());
         };

@@ -38,7 +38,7 @@ pub fn start(
         )
     })?;
     let found = {
-        let pool = cx.entry.state.read();
+        let pool = cx.entry.read();
         if users::find_key(&pool, username).is_none()
             && cx.app_client.prevents_user_existence_errors()
         {
@@ -68,7 +68,7 @@ pub fn start(
         None => {
             // AWS answers an unknown user with a challenge no answer can pass (§5.3): the same
             // made-up salt and USER_ID_FOR_SRP each time for the same name, and a random B.
-            let made_up = simulated_identity(state, &cx.entry.state.read(), username);
+            let made_up = simulated_identity(state, &cx.entry.read(), username);
             let salt = srp::SrpVerifier {
                 salt: made_up[..16].to_vec(),
                 verifier: BigUint::ZERO,
@@ -106,7 +106,7 @@ pub fn start(
         expires: now.plus(SESSION_TTL),
         answered: false,
     };
-    let mut pool = cx.entry.state.write();
+    let mut pool = cx.entry.write();
     challenges::make_room(&mut pool.pending.srp, now)?;
     pool.pending.srp.insert(secret_block, challenge);
     Ok(AuthStep::Challenge {
@@ -136,7 +136,7 @@ pub fn answer(
     }
 
     let (challenge, key) = {
-        let mut pool = cx.entry.state.write();
+        let mut pool = cx.entry.write();
         let challenge = challenges::live(
             &mut pool.pending.srp,
             block,
@@ -188,7 +188,7 @@ pub fn answer(
     };
     match key {
         Some(key) => {
-            let mut pool = cx.entry.state.write();
+            let mut pool = cx.entry.write();
             sign_in::record_password_proof(state, &mut pool, &key, proven, now)?;
             Ok(key)
         }

@@ -21,7 +21,7 @@ impl Operation for AddCustomAttributes {
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let mut pool = entry.state.write();
+        let mut pool = entry.write();
         add_custom_attributes(&mut pool, &request.custom_attributes)?;
         pool.last_modified = cx.now;
         Ok(json!({}))

@@ -23,7 +23,7 @@ impl Operation for AdminConfirmSignUp {
     /// AWS: confirms without a code and verifies no attribute.
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let mut pool = entry.state.write();
+        let mut pool = entry.write();
         let key =
             users::find_key(&pool, &request.username).ok_or_else(ServiceError::user_not_found)?;
         let Some(mut user) = pool.users.get_mut(&key) else {

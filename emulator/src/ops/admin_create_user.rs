@@ -57,7 +57,7 @@ impl Operation for AdminCreateUser {
 
         // Checks and the new user's shape, under the read lock.
         let (pool_id, password, user) = {
-            let pool = entry.state.read();
+            let pool = entry.read();
             let password = match &request.temporary_password {
                 Some(given) => {
                     policy::check(&pool.settings.password_policy, given, Wording::Admin)?;
@@ -99,7 +99,7 @@ impl Operation for AdminCreateUser {
         user.status = UserStatus::ForceChangePassword;
         user.last_modified = cx.now;
 
-        let mut pool = entry.state.write();
+        let mut pool = entry.write();
         user.temporary_password_expires = Some(cx.now.plus(temporary_validity(&pool)));
         let invitation = if request.message_action.as_deref() == Some("SUPPRESS") {
             None

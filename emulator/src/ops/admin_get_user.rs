@@ -35,7 +35,7 @@ impl Operation for AdminGetUser {
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Response, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let pool = entry.state.read();
+        let pool = entry.read();
         let key = users::require_admin(&pool, &request.username)?;
         let user = &pool.users[&key];
         Ok(Response {

@@ -30,7 +30,7 @@ impl Operation for AdminSetUserPassword {
     fn run(cx: &Cx<'_>, request: Request) -> Result<Empty, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
         let (pool_id, username) = {
-            let pool = entry.state.read();
+            let pool = entry.read();
             let key = users::require_admin(&pool, &request.username)?;
             policy::check(
                 &pool.settings.password_policy,

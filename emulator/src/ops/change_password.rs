@@ -49,7 +49,7 @@ impl Operation for ChangePassword {
         let ok = password_matches(credentials.as_deref(), &pool_id, &username, previous);
         if !ok {
             let entry = cx.state.store.pool(&pool_id)?;
-            let mut pool = entry.state.write();
+            let mut pool = entry.write();
             if let Some(mut user) = pool.users.get_mut(&key) {
                 user.failed_sign_ins += 1;
             }

@@ -29,7 +29,7 @@ impl Operation for ConfirmForgotPassword {
         let prevent = client.app_client.prevents_user_existence_errors();
         // Redeem the code under the lock (a wrong guess is counted), then hash with none held.
         let (key, username, pool_id) = {
-            let mut pool = client.entry.state.write();
+            let mut pool = client.entry.write();
             policy::check(
                 &pool.settings.password_policy,
                 &request.password,
@@ -65,7 +65,7 @@ impl Operation for ConfirmForgotPassword {
             (key, user.username.clone(), pool_id)
         };
         let credentials = make_credentials(cx.state, &pool_id, &username, &request.password);
-        let mut pool = client.entry.state.write();
+        let mut pool = client.entry.write();
         if let Some(mut user) = pool.users.get_mut(&key) {
             user.credentials = Some(credentials);
             user.status = UserStatus::Confirmed;

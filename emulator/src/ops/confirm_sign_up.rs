@@ -27,7 +27,7 @@ impl Operation for ConfirmSignUp {
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         let client = SignInClient::load(cx.state, &request.client_id)?;
         client.check_secret_hash(&request.username, request.secret_hash.as_deref())?;
-        let mut pool = client.entry.state.write();
+        let mut pool = client.entry.write();
         let Some(key) = users::find_key(&pool, &request.username) else {
             // AWS (PreventUserExistenceErrors=ENABLED): an unknown user reads as a wrong code.
             return Err(if client.app_client.prevents_user_existence_errors() {

@@ -33,7 +33,7 @@ impl Operation for CreateGroup {
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Response, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let mut pool = entry.state.write();
+        let mut pool = entry.write();
         if pool.group(&request.group_name).is_some() {
             return Err(ServiceError::group_exists());
         }

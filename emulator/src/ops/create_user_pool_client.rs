@@ -28,7 +28,7 @@ impl Operation for CreateUserPoolClient {
         let secret = request
             .generate_secret
             .then(|| cx.state.ids.client_secret());
-        let mut pool = entry.state.write();
+        let mut pool = entry.write();
         let client = build_client(
             &pool,
             request.settings,

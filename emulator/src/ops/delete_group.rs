@@ -22,7 +22,7 @@ impl Operation for DeleteGroup {
     /// (API reference; admin-sigv4-facts §3.2).
     fn run(cx: &Cx<'_>, request: Request) -> Result<Empty, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let mut pool = entry.state.write();
+        let mut pool = entry.write();
         pool.delete_group(&request.group_name)
             .ok_or_else(ServiceError::group_not_found)?;
         Ok(Empty {})

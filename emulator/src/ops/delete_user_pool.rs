@@ -19,7 +19,7 @@ impl Operation for DeleteUserPool {
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        if entry.state.read().settings.deletion_protection {
+        if entry.read().settings.deletion_protection {
             // AWS: DeletionProtection ACTIVE refuses the delete.
             return Err(ServiceError::invalid_parameter(
                 "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",

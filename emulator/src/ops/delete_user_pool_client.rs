@@ -20,7 +20,7 @@ impl Operation for DeleteUserPoolClient {
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let mut pool = entry.state.write();
+        let mut pool = entry.write();
         if pool.clients.remove(&request.client_id).is_none() {
             return Err(ServiceError::client_not_found(&request.client_id));
         }

@@ -20,7 +20,7 @@ impl Operation for DescribeUserPool {
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let pool = entry.state.read();
+        let pool = entry.read();
         Ok(json!({ "UserPool": user_pool_type(&pool) }))
     }
 }

@@ -21,7 +21,7 @@ impl Operation for DescribeUserPoolClient {
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let pool = entry.state.read();
+        let pool = entry.read();
         let client = pool
             .clients
             .get(&request.client_id)

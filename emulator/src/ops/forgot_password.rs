@@ -25,7 +25,7 @@ impl Operation for ForgotPassword {
         let client = SignInClient::load(cx.state, &request.client_id)?;
         client.check_secret_hash(&request.username, request.secret_hash.as_deref())?;
         let prevent = client.app_client.prevents_user_existence_errors();
-        let mut pool = client.entry.state.write();
+        let mut pool = client.entry.write();
         let pool_id = pool.id.clone();
         let simulated = |pool: &crate::model::UserPool| json!({"CodeDeliveryDetails": super::simulated_delivery(pool, &request.username)});
         let Some(key) = users::find_key(&pool, &request.username) else {

@@ -21,7 +21,7 @@ impl Operation for GetGroup {
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Response, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let pool = entry.state.read();
+        let pool = entry.read();
         let group = pool
             .group(&request.group_name)
             .ok_or_else(ServiceError::group_not_found)?;

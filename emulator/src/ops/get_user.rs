@@ -1,9 +1,9 @@
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
-use super::{Cx, Operation};
+use super::{AttributeType, Cx, Operation};
 use crate::auth::{access, users};
 use crate::error::ServiceError;
+use crate::wire::UserMfaSettings;
 
 pub struct GetUser;
 
@@ -13,12 +13,22 @@ pub struct Request {
     access_token: String,
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    username: String,
+    user_attributes: Vec<AttributeType>,
+    #[serde(flatten)]
+    mfa: UserMfaSettings,
+}
+
 impl Operation for GetUser {
     const NAME: &'static str = "GetUser";
     type Request = Request;
-    type Response = Value;
+    type Response = Response;
 
-    fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
+    /// The attributes the token's client may read (wire facts §1.5).
+    fn run(cx: &Cx<'_>, request: Request) -> Result<Response, ServiceError> {
         access::with_user(
             cx.state,
             &request.access_token,
@@ -26,17 +36,11 @@ impl Operation for GetUser {
             |pool, key, token| {
                 let user = &pool.users[key];
                 let client = pool.clients.get(&token.client_id);
-                let mut out = json!({
-                    "Username": user.username,
-                    "UserAttributes": users::attribute_list(pool, client, user),
-                });
-                if user.totp_enabled {
-                    out["UserMFASettingList"] = json!(["SOFTWARE_TOKEN_MFA"]);
-                }
-                if user.totp_preferred {
-                    out["PreferredMfaSetting"] = json!("SOFTWARE_TOKEN_MFA");
-                }
-                Ok(out)
+                Ok(Response {
+                    username: user.username.clone(),
+                    user_attributes: users::attribute_list(pool, client, user),
+                    mfa: UserMfaSettings::of(user),
+                })
             },
         )
     }

@@ -20,7 +20,7 @@ impl Operation for GetUserPoolMfaConfig {
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let pool = entry.state.read();
+        let pool = entry.read();
         Ok(mfa_config(&pool))
     }
 }

@@ -39,7 +39,7 @@ impl Operation for ListGroups {
     /// never make one repeat or vanish.
     fn run(cx: &Cx<'_>, request: Request) -> Result<Response, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let pool = entry.state.read();
+        let pool = entry.read();
         let after = request
             .next_token
             .as_deref()

@@ -21,7 +21,7 @@ impl Operation for ListUserPoolClients {
 
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let pool = entry.state.read();
+        let pool = entry.read();
         let from = request
             .next_token
             .as_deref()

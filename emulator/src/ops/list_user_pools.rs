@@ -31,7 +31,7 @@ impl Operation for ListUserPools {
         let pools: Vec<Value> = page
             .iter()
             .map(|entry| {
-                let pool = entry.state.read();
+                let pool = entry.read();
                 json!({
                     "Id": pool.id,
                     "Name": pool.name,

@@ -78,7 +78,7 @@ impl Operation for ListUsers {
             }
         }
         let limit = page_size(request.limit);
-        let pool = entry.state.read();
+        let pool = entry.read();
         let after = match &request.pagination_token {
             Some(token) => Some(open_token(cx.state, token, &pool.id, filter_text, cx.now)?),
             None => None,

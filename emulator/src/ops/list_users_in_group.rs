@@ -32,7 +32,7 @@ impl Operation for ListUsersInGroup {
     /// The members in the order of their keys; the token is the last key returned.
     fn run(cx: &Cx<'_>, request: Request) -> Result<Response, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let pool = entry.state.read();
+        let pool = entry.read();
         let group = pool
             .group(&request.group_name)
             .ok_or_else(ServiceError::group_not_found)?;

@@ -265,7 +265,7 @@ pub(crate) fn with_admin_user<R>(
     f: impl FnOnce(&mut crate::model::UserPool, &str) -> Result<R, ServiceError>,
 ) -> Result<R, ServiceError> {
     let entry = cx.state.store.pool(user_pool_id)?;
-    let mut pool = entry.state.write();
+    let mut pool = entry.write();
     let key = crate::auth::users::require_admin(&pool, username)?;
     f(&mut pool, &key)
 }

@@ -46,7 +46,7 @@ impl Operation for RevokeToken {
                 "Unsupported token type",
             ));
         }
-        let mut pool = client.entry.state.write();
+        let mut pool = client.entry.write();
         let Some((key, event_id)) = pool.users.refresh_token(&request.token).cloned() else {
             // RFC 7009 semantics: an unknown token needs no revoking.
             return Ok(json!({}));

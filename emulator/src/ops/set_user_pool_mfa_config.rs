@@ -17,7 +17,7 @@ impl Operation for SetUserPoolMfaConfig {
             .and_then(Value::as_str)
             .unwrap_or_default();
         let entry = cx.state.store.pool(id)?;
-        let mut pool = entry.state.write();
+        let mut pool = entry.write();
         let totp = request
             .get("SoftwareTokenMfaConfiguration")
             .and_then(|c| c.get("Enabled"))

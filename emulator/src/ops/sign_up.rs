@@ -41,7 +41,7 @@ impl Operation for SignUp {
 
         // Checks and the new user's shape, under the read lock.
         let (pool_id, user) = {
-            let pool = client.entry.state.read();
+            let pool = client.entry.read();
             users::check_sign_up_username(&pool, &request.username)?;
             users::check_attribute_writes(&pool, Some(&client.app_client), &written, true)?;
             crate::auth::policy::check(
@@ -78,7 +78,7 @@ impl Operation for SignUp {
             password,
         ));
 
-        let mut pool = client.entry.state.write();
+        let mut pool = client.entry.write();
         ensure_new(&pool, &request.username, &user)?;
         let delivery = users::code_destination(&pool, &user);
         let sent = delivery.as_ref().map(|delivery| {

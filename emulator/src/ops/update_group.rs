@@ -25,7 +25,7 @@ impl Operation for UpdateGroup {
     /// Changes only the members given, and the last-modified date (CLI update-group example).
     fn run(cx: &Cx<'_>, request: Request) -> Result<Response, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let mut pool = entry.state.write();
+        let mut pool = entry.write();
         let mut group = pool
             .group(&request.group_name)
             .cloned()

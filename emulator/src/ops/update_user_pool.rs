@@ -19,7 +19,7 @@ impl Operation for UpdateUserPool {
             .and_then(Value::as_str)
             .unwrap_or_default();
         let entry = cx.state.store.pool(id)?;
-        let mut pool = entry.state.write();
+        let mut pool = entry.write();
         pool.settings = settings_from_request(&request, pool.software_token_mfa_enabled)?;
         pool.last_modified = cx.now;
         Ok(json!({}))

@@ -24,7 +24,7 @@ impl Operation for UpdateUserPoolClient {
     /// AWS: members omitted from the request return to their defaults; the id and secret stay.
     fn run(cx: &Cx<'_>, mut request: Request) -> Result<Value, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let mut pool = entry.state.write();
+        let mut pool = entry.write();
         let existing = pool
             .clients
             .get(&request.client_id)

@@ -314,3 +314,51 @@ async fn made_up_challenges_ignore_case_where_the_pool_does() {
     assert_eq!(p(&lower, "SALT"), p(&upper, "SALT"));
     assert_eq!(p(&lower, "USER_ID_FOR_SRP"), p(&upper, "USER_ID_FOR_SRP"));
 }
+
+/// admin-sigv4-facts §2: NEW_PASSWORD_REQUIRED follows PASSWORD_VERIFIER for a user with a
+/// temporary password, here on the admin path (AdminInitiateAuth USER_SRP_AUTH, then
+/// AdminRespondToAuthChallenge for both steps).
+#[tokio::test]
+async fn admin_srp_sign_in_of_a_new_user_asks_for_a_new_password() {
+    let (h, t) = setup().await;
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": t.pool_id, "Username": EMAIL, "TemporaryPassword": "Temp-pass-1!",
+               "MessageAction": "SUPPRESS"}),
+    )
+    .await
+    .ok();
+    let client = srp_client(9);
+    let challenge = h
+        .call(
+            "AdminInitiateAuth",
+            json!({"AuthFlow": "USER_SRP_AUTH", "UserPoolId": t.pool_id, "ClientId": t.client_id,
+                   "AuthParameters": {"USERNAME": EMAIL, "SRP_A": client.srp_a(), "SECRET_HASH": t.hash(EMAIL)}}),
+        )
+        .await
+        .ok();
+    assert_eq!(challenge["ChallengeName"], "PASSWORD_VERIFIER");
+    let answer = responses(&h, &t, &client, &challenge, "Temp-pass-1!");
+    let next = h
+        .call(
+            "AdminRespondToAuthChallenge",
+            json!({"ChallengeName": "PASSWORD_VERIFIER", "UserPoolId": t.pool_id, "ClientId": t.client_id,
+                   "ChallengeResponses": answer}),
+        )
+        .await
+        .ok();
+    assert_eq!(next["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    let username = next["ChallengeParameters"]["USER_ID_FOR_SRP"].clone();
+    let done = h
+        .call(
+            "AdminRespondToAuthChallenge",
+            json!({"ChallengeName": "NEW_PASSWORD_REQUIRED", "UserPoolId": t.pool_id, "ClientId": t.client_id,
+                   "Session": next["Session"],
+                   "ChallengeResponses": {"USERNAME": username, "NEW_PASSWORD": PASSWORD,
+                                          "SECRET_HASH": t.hash(username.as_str().unwrap())}}),
+        )
+        .await
+        .ok();
+    assert!(done["AuthenticationResult"]["IdToken"].is_string());
+    h.sign_in(&t, EMAIL, PASSWORD).await.ok();
+}
