@@ -87,6 +87,15 @@ impl Delivery {
     }
 }
 
+/// Where a password-reset code goes (ForgotPassword, AdminResetUserPassword): a verified
+/// e-mail, else a verified phone number; `None` when the user has neither.
+pub fn reset_destination(user: &crate::model::User) -> Option<Delivery> {
+    ["email", "phone_number"].into_iter().find_map(|name| {
+        user.is_verified(name)
+            .then(|| Delivery::to_attribute(name, user.attribute(name).unwrap_or_default()))?
+    })
+}
+
 /// A fresh code for `purpose` and the outbox message that delivers it. The caller keeps the
 /// code on the user and sends the message once the pool lock is released.
 pub fn issue(

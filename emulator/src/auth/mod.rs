@@ -34,14 +34,7 @@ pub struct SignInClient {
 
 impl SignInClient {
     pub fn load(state: &AppState, client_id: &str) -> Result<SignInClient, ServiceError> {
-        let entry = state.store.pool_of_client(client_id)?;
-        let app_client = entry
-            .read()
-            .clients
-            .get(client_id)
-            .cloned()
-            .ok_or_else(|| ServiceError::client_not_found(client_id))?;
-        Ok(SignInClient { entry, app_client })
+        Self::of(state.store.pool_of_client(client_id)?, client_id)
     }
 
     /// An app client of the pool `user_pool_id` (the Admin* sign-in operations name both).
@@ -50,7 +43,10 @@ impl SignInClient {
         user_pool_id: &str,
         client_id: &str,
     ) -> Result<SignInClient, ServiceError> {
-        let entry = state.store.pool(user_pool_id)?;
+        Self::of(state.store.pool(user_pool_id)?, client_id)
+    }
+
+    fn of(entry: Arc<PoolEntry>, client_id: &str) -> Result<SignInClient, ServiceError> {
         let app_client = entry
             .read()
             .clients

@@ -63,14 +63,12 @@ pub fn challenge(
     let session = open_session(
         state,
         pool,
-        AuthSession {
-            client_id: client.client_id.clone(),
-            user_key: key.to_owned(),
-            challenge: Challenge::NewPasswordRequired,
-            expires: now.plus(SESSION_TTL),
-            used: false,
-            setup_token: None,
-        },
+        AuthSession::new(
+            &client.client_id,
+            key,
+            Challenge::NewPasswordRequired,
+            now.plus(SESSION_TTL),
+        ),
         now,
     )?;
     Ok(AuthStep::Challenge {

@@ -168,14 +168,7 @@ pub fn issue_tokens(
         now,
         refresh_token: Some(&refresh_token),
     };
-    Ok(tokens::mint(
-        state,
-        client.entry.keys.get(),
-        &pool_id,
-        &client.app_client,
-        &subject,
-        &session,
-    ))
+    Ok(mint(state, client, &pool_id, &subject, &session))
 }
 
 /// New ID and access tokens for the live sign-in that `refresh_token` belongs to
@@ -225,14 +218,25 @@ pub fn refresh(
         now,
         refresh_token: None,
     };
-    Ok(tokens::mint(
+    Ok(mint(state, client, &pool_id, &subject, &session))
+}
+
+/// Signs the tokens of `client`'s pool, with no lock held.
+fn mint(
+    state: &AppState,
+    client: &SignInClient,
+    pool_id: &str,
+    subject: &Subject,
+    session: &SessionRef<'_>,
+) -> AuthenticationResultType {
+    tokens::mint(
         state,
         client.entry.keys.get(),
-        &pool_id,
+        pool_id,
         &client.app_client,
-        &subject,
-        &session,
-    ))
+        subject,
+        session,
+    )
 }
 
 /// Ends sign-in sessions of the user with `key`: all of them, or one.

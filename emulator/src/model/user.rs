@@ -155,6 +155,20 @@ pub struct AuthEvent {
     pub challenges: Vec<(&'static str, &'static str)>,
 }
 
+impl AuthSession {
+    /// A fresh session of `client_id`'s sign-in of the user with `user_key`, open until `expires`.
+    pub fn new(client_id: &str, user_key: &str, challenge: Challenge, expires: Timestamp) -> Self {
+        AuthSession {
+            client_id: client_id.to_owned(),
+            user_key: user_key.to_owned(),
+            challenge,
+            expires,
+            used: false,
+            setup_token: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct User {
     /// The internal username: what the caller chose, or for pools whose users sign in

@@ -29,15 +29,12 @@ impl Operation for AdminListGroupsForUser {
             .map(page_token::decode)
             .transpose()?;
         with_admin_user(cx, &request.user_pool_id, &request.username, |pool, key| {
-            let mut names = pool.users[key]
+            let names = pool.users[key]
                 .groups
                 .iter()
                 .filter(|name| after.as_ref().is_none_or(|after| *name > after));
-            let page: Vec<&String> = names.by_ref().take(page_size(request.limit)).collect();
-            let next_token = match (page.last(), names.next()) {
-                (Some(last), Some(_)) => Some(page_token::encode(last)),
-                _ => None,
-            };
+            let (page, next_token) =
+                page_token::page(names, page_size(request.limit), |name| name.as_str());
             let groups = page
                 .into_iter()
                 .filter_map(|name| pool.group(name))

@@ -51,11 +51,7 @@ impl Operation for AdminListUserAuthEvents {
                 }
                 events.by_ref().find(|e| e.event_id == *after);
             }
-            let page: Vec<_> = events.by_ref().take(limit).collect();
-            let next_token = match (page.last(), events.next()) {
-                (Some(last), Some(_)) => Some(page_token::encode(&last.event_id)),
-                _ => None,
-            };
+            let (page, next_token) = page_token::page(events, limit, |e| e.event_id.as_str());
             Ok(Response {
                 auth_events: page.into_iter().map(AuthEventType::of).collect(),
                 next_token,

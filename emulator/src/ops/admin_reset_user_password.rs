@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::{with_admin_user, Cx, Operation};
-use crate::auth::codes::{self, Delivery, Purpose};
+use crate::auth::codes::{self, Purpose};
 use crate::error::ServiceError;
 use crate::model::UserStatus;
 use crate::wire::Empty;
@@ -36,12 +36,7 @@ impl Operation for AdminResetUserPassword {
                         "User password cannot be reset in the current state.",
                     ));
                 }
-                let delivery = ["email", "phone_number"].into_iter().find_map(|name| {
-                    user.is_verified(name).then(|| {
-                        Delivery::to_attribute(name, user.attribute(name).unwrap_or_default())
-                    })?
-                });
-                let Some(delivery) = delivery else {
+                let Some(delivery) = codes::reset_destination(&user) else {
                     return Err(ServiceError::no_verified_channel());
                 };
                 let (code, message) = codes::issue(

@@ -2,7 +2,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Cx, Operation};
-use crate::auth::codes::{self, Delivery, Purpose};
+use crate::auth::codes::{self, Purpose};
 use crate::auth::{users, SignInClient};
 use crate::error::ServiceError;
 
@@ -44,12 +44,7 @@ impl Operation for ForgotPassword {
                 Err(ServiceError::user_disabled())
             };
         }
-        // The code goes to a verified e-mail, else a verified phone number.
-        let delivery = ["email", "phone_number"].into_iter().find_map(|name| {
-            user.is_verified(name)
-                .then(|| Delivery::to_attribute(name, user.attribute(name).unwrap_or_default()))?
-        });
-        let Some(delivery) = delivery else {
+        let Some(delivery) = codes::reset_destination(user) else {
             return Err(ServiceError::no_verified_channel());
         };
         let (code, message) = codes::issue(

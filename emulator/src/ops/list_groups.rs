@@ -45,7 +45,7 @@ impl Operation for ListGroups {
             .as_deref()
             .map(page_token::decode)
             .transpose()?;
-        let mut groups = pool
+        let groups = pool
             .groups()
             .range::<str, _>((
                 after
@@ -54,11 +54,8 @@ impl Operation for ListGroups {
                 std::ops::Bound::Unbounded,
             ))
             .map(|(_, g)| g);
-        let page: Vec<_> = groups.by_ref().take(page_size(request.limit)).collect();
-        let next_token = match (page.last(), groups.next()) {
-            (Some(last), Some(_)) => Some(page_token::encode(&last.name)),
-            _ => None,
-        };
+        let (page, next_token) =
+            page_token::page(groups, page_size(request.limit), |g| g.name.as_str());
         Ok(Response {
             groups: page.into_iter().map(|g| GroupType::of(&pool, g)).collect(),
             next_token,

@@ -41,15 +41,12 @@ impl Operation for ListUsersInGroup {
             .as_deref()
             .map(page_token::decode)
             .transpose()?;
-        let mut keys = group
+        let keys = group
             .members
             .iter()
             .filter(|key| after.as_ref().is_none_or(|after| *key > after));
-        let page: Vec<&String> = keys.by_ref().take(page_size(request.limit)).collect();
-        let next_token = match (page.last(), keys.next()) {
-            (Some(last), Some(_)) => Some(page_token::encode(last)),
-            _ => None,
-        };
+        let (page, next_token) =
+            page_token::page(keys, page_size(request.limit), |key| key.as_str());
         Ok(Response {
             users: page
                 .into_iter()

@@ -343,6 +343,22 @@ pub(crate) mod page_token {
         URL_SAFE_NO_PAD.encode(key.as_bytes())
     }
 
+    /// Up to `limit` items of `items`, and the token for the rest when more follow: the key of
+    /// the last item returned, so a listing resumes after it whatever changed meanwhile.
+    pub fn page<T>(
+        items: impl Iterator<Item = T>,
+        limit: usize,
+        key: impl Fn(&T) -> &str,
+    ) -> (Vec<T>, Option<String>) {
+        let mut items = items.peekable();
+        let page: Vec<T> = items.by_ref().take(limit).collect();
+        let next = match (page.last(), items.peek()) {
+            (Some(last), Some(_)) => Some(encode(key(last))),
+            _ => None,
+        };
+        (page, next)
+    }
+
     pub fn decode(token: &str) -> Result<String, ServiceError> {
         URL_SAFE_NO_PAD
             .decode(token)
