@@ -72,14 +72,7 @@ impl Operation for AdminCreateUser {
                 let key = users::require_admin(&pool, &request.username)?;
                 let user = pool.users[&key].clone();
                 if user.status != UserStatus::ForceChangePassword {
-                    // INFERRED wording (admin-sigv4-facts §1.2).
-                    return Err(ServiceError::new(
-                        ErrorKind::UnsupportedUserStateException,
-                        format!(
-                            "Resend not possible. {} status is not FORCE_CHANGE_PASSWORD",
-                            user.username
-                        ),
-                    ));
+                    return Err(resend_not_possible(&user.username));
                 }
                 user
             } else {
@@ -113,11 +106,18 @@ impl Operation for AdminCreateUser {
             )?
         };
         if resend {
+            // Only the password and its clock change: the user may have changed meanwhile.
             let key = users::user_key(&pool, &user.username);
-            if !pool.users.contains_key(&key) {
+            let Some(mut current) = pool.users.get_mut(&key) else {
                 return Err(ServiceError::user_not_found());
+            };
+            if current.status != UserStatus::ForceChangePassword {
+                return Err(resend_not_possible(&current.username));
             }
-            pool.users.put(user.clone());
+            current.credentials = user.credentials.clone();
+            current.temporary_password_expires = user.temporary_password_expires;
+            current.last_modified = cx.now;
+            user = current.clone();
         } else {
             ensure_new(&pool, &request.username, &user)?;
             super::claim_aliases(&mut pool, user.clone(), request.force_alias_creation)?;
@@ -167,6 +167,14 @@ fn new_user(
     );
     ensure_new(pool, &request.username, &user)?;
     Ok(user)
+}
+
+/// RESEND for a user who already chose a password. INFERRED wording (admin-sigv4-facts §1.2).
+fn resend_not_possible(username: &str) -> ServiceError {
+    ServiceError::new(
+        ErrorKind::UnsupportedUserStateException,
+        format!("Resend not possible. {username} status is not FORCE_CHANGE_PASSWORD"),
+    )
 }
 
 /// Wire facts §7.2: AdminCreateUser's wording for a taken name.

@@ -437,3 +437,25 @@ async fn admin_operations_find_users_by_sub_and_refuse_unknown_ones() {
     .err("UsernameExistsException")
     .msg("User account already exists");
 }
+
+#[tokio::test]
+async fn resend_is_only_for_users_still_on_their_temporary_password() {
+    let (h, t) = setup().await;
+    h.confirmed_user(&t, "done@example.com").await;
+    // The type is modeled for AdminCreateUser; the wording is INFERRED (admin-sigv4-facts §1.2).
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": t.pool_id, "Username": "done@example.com", "MessageAction": "RESEND"}),
+    )
+    .await
+    .err("UnsupportedUserStateException");
+    // API reference / aws-sdk-js #1357: RESEND for nobody.
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": t.pool_id, "Username": "ghost@example.com", "MessageAction": "RESEND"}),
+    )
+    .await
+    .err("UserNotFoundException")
+    .msg("User does not exist.");
+    h.sign_in(&t, "done@example.com", PASSWORD).await.ok();
+}
