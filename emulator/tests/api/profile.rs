@@ -295,7 +295,9 @@ async fn an_email_taken_by_another_user_cannot_be_claimed() {
         json!({"AccessToken": token, "UserAttributes": [{"Name": "email", "Value": EMAIL}]}),
     )
     .await
-    .err("AliasExistsException");
+    .err("AliasExistsException")
+    // Wire facts §7.2 (real captures).
+    .msg("An account with the email already exists.");
     // Nothing changed: both still sign in with their own address.
     h.sign_in(&t, EMAIL, PASSWORD).await.ok();
     h.sign_in(&t, "other@example.com", PASSWORD).await.ok();
