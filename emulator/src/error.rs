@@ -234,6 +234,12 @@ impl ServiceError {
         ))
     }
 
+    /// ForgotPassword and AdminResetUserPassword for a user still on a temporary password
+    /// (recorded CLI output, admin-sigv4-facts §1.2).
+    pub fn password_cannot_be_reset() -> Self {
+        Self::not_authorized("User password cannot be reset in the current state.")
+    }
+
     /// ForgotPassword and AdminResetUserPassword for a user with nowhere to send the code
     /// (re:Post, admin-sigv4-facts §1.9).
     pub fn no_verified_channel() -> Self {

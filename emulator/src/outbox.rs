@@ -14,7 +14,8 @@ pub struct Message {
     /// The unmasked address or number.
     pub destination: String,
     pub code: String,
-    /// `SIGN_UP`, `FORGOT_PASSWORD` or `VERIFY_ATTRIBUTE`.
+    /// `SIGN_UP`, `FORGOT_PASSWORD`, `VERIFY_ATTRIBUTE`, or `INVITATION` (AdminCreateUser),
+    /// whose `code` is the temporary password.
     pub purpose: &'static str,
     /// Epoch milliseconds.
     pub sent_at: i64,
@@ -27,12 +28,18 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn send(&self, message: Message) {
+        // An invitation's code is a temporary password: it stays out of the log.
+        let code = if message.purpose == crate::auth::codes::INVITATION {
+            "(temporary password: see /_emulator/outbox)"
+        } else {
+            message.code.as_str()
+        };
         tracing::info!(
             pool = %message.user_pool_id,
             user = %message.username,
             medium = message.medium,
             destination = %message.destination,
-            code = %message.code,
+            code = %code,
             purpose = message.purpose,
             "outbox: code sent"
         );

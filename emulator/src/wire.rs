@@ -18,15 +18,18 @@ pub struct AttributeType {
 }
 
 impl AttributeType {
-    /// `user`'s attributes that pass `keep`, in name order.
+    /// `user`'s attributes that pass `keep`: `sub` first, as AWS's examples show it
+    /// (admin-sigv4-facts §1.2), then the others in name order.
     pub fn list(user: &User, keep: impl Fn(&str) -> bool) -> Vec<AttributeType> {
-        user.attributes
-            .iter()
+        let attribute = |(name, value): (&String, &String)| AttributeType {
+            name: name.clone(),
+            value: value.clone(),
+        };
+        let sub = user.attributes.iter().filter(|(name, _)| *name == "sub");
+        let rest = user.attributes.iter().filter(|(name, _)| *name != "sub");
+        sub.chain(rest)
             .filter(|(name, _)| keep(name))
-            .map(|(name, value)| AttributeType {
-                name: name.clone(),
-                value: value.clone(),
-            })
+            .map(attribute)
             .collect()
     }
 }

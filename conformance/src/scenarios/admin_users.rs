@@ -83,7 +83,7 @@ pub async fn created_user_must_change_password(ctx: Ctx) -> Step {
     Ok(())
 }
 
-/// Admin facts §1.2 (CLI admin-get-user example): with UsernameAttributes=[email] the address
+/// Admin facts §1.2 (CLI admin-get-user example): with `UsernameAttributes=[email]` the address
 /// is an alias and the stored username is a UUID equal to `sub`.
 pub async fn email_pool_username_is_the_sub(ctx: Ctx) -> Step {
     let pool = ctx.email_pool().await?;

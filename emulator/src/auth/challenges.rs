@@ -15,8 +15,14 @@ use crate::model::{AuthSession, Challenge, SrpChallenge, UserPool};
 use crate::wire::{AuthenticationResultType, InitiateAuthResponse};
 use crate::AppState;
 
-/// AWS: a sign-in session expires after three minutes (wire facts §6, "session is expired").
+/// AWS: a sign-in session expires after three minutes by default (wire facts §6, "session is
+/// expired"); an app client's `AuthSessionValidity` (3 to 15 minutes) sets it.
 pub const SESSION_TTL: Duration = Duration::from_secs(180);
+
+/// How long a challenge of `client` can be answered.
+pub fn session_ttl(client: &crate::model::AppClient) -> Duration {
+    Duration::from_secs(u64::from(client.auth_session_validity.clamp(3, 15)) * 60)
+}
 
 /// Open challenges a pool keeps, of each kind. Past half of it, long-expired ones are dropped
 /// on each new one; at the limit, a new challenge is throttled as AWS throttles a flood.
@@ -162,4 +168,16 @@ pub fn live_session<'a>(
         return Err(ServiceError::invalid_session());
     }
     Ok(session)
+}
+
+/// The user a live session was opened for, if they are still that user with that password
+/// (not deleted, re-created or given a new password since).
+pub fn session_user<'p>(
+    pool: &'p UserPool,
+    session: &AuthSession,
+) -> Result<&'p crate::model::User, ServiceError> {
+    pool.users
+        .get(&session.user_key)
+        .filter(|user| session.still_for(user))
+        .ok_or_else(ServiceError::invalid_session)
 }

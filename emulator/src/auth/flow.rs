@@ -189,7 +189,14 @@ fn password_auth(
     );
     {
         let mut pool = client.entry.write();
-        sign_in::record_password_proof(state, &mut pool, &candidate.key, proven, now)?;
+        sign_in::record_password_proof(
+            state,
+            &mut pool,
+            &candidate.key,
+            candidate.credentials.as_ref(),
+            proven,
+            now,
+        )?;
     }
     after_password(state, client, &candidate.key, now)
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::challenges::{live_session, open_session, AuthStep, SESSION_TTL};
+use super::challenges::{live_session, open_session, session_ttl, session_user, AuthStep};
 use super::{required_param, sign_in, users, SignInClient};
 use crate::clock::Timestamp;
 use crate::crypto::totp;
@@ -64,12 +64,14 @@ pub fn challenge(
         "USER_ID_FOR_SRP".into(),
         Value::String(user.username.clone()),
     );
-    let session = open_session(
-        state,
-        pool,
-        AuthSession::new(&client.client_id, key, challenge, now.plus(SESSION_TTL)),
-        now,
-    )?;
+    let session = AuthSession::new(
+        &client.client_id,
+        key,
+        user,
+        challenge,
+        now.plus(session_ttl(client)),
+    );
+    let session = open_session(state, pool, session, now)?;
     Ok(AuthStep::Challenge {
         challenge,
         parameters,
@@ -89,12 +91,9 @@ fn check_answer(
 ) -> Result<String, ServiceError> {
     let id = session.ok_or_else(ServiceError::missing_session)?;
     let username = required_param(responses, "USERNAME")?;
-    let key = live_session(pool, &cx.app_client.client_id, id, challenge, now)?
-        .user_key
-        .clone();
-    let Some(user) = pool.users.get(&key) else {
-        return Err(ServiceError::invalid_session());
-    };
+    let live = live_session(pool, &cx.app_client.client_id, id, challenge, now)?.clone();
+    let key = live.user_key.clone();
+    let user = session_user(pool, &live)?;
     cx.check_secret_hash_any(
         &[username, &user.username],
         responses.get("SECRET_HASH").map(String::as_str),

@@ -67,12 +67,15 @@ fn lockout_after(failures: u32) -> Duration {
 
 /// Records the outcome of a password proof for the user with `key`: a failure counts toward
 /// the lockout and answers `Incorrect username or password.`; a success clears the count.
-/// Then, for a proven password, the status checks that come after it: a user whose password
-/// must be reset, and a temporary password past its validity.
+/// The proof was made with no lock held, against `proven_with`: a password changed meanwhile
+/// makes it worthless, and the checks before the password are made again, since the user may
+/// have been disabled or locked out meanwhile. Then, for a proven password, the status checks
+/// that come after it: a user whose password must be reset, and an expired temporary password.
 pub fn record_password_proof(
     state: &AppState,
     pool: &mut UserPool,
     key: &str,
+    proven_with: Option<&Arc<Credentials>>,
     proven: bool,
     now: Timestamp,
 ) -> Result<(), ServiceError> {
@@ -80,6 +83,19 @@ pub fn record_password_proof(
         // Deleted meanwhile.
         return Err(ServiceError::incorrect_credentials());
     };
+    let same_password = match (proven_with, &user.credentials) {
+        (Some(then), Some(current)) => Arc::ptr_eq(then, current),
+        _ => false,
+    };
+    if proven && !same_password {
+        return Err(ServiceError::incorrect_credentials());
+    }
+    if user.locked_until.is_some_and(|until| now < until) {
+        return Err(ServiceError::password_attempts_exceeded());
+    }
+    if !user.enabled {
+        return Err(ServiceError::user_disabled());
+    }
     if !proven {
         user.failed_sign_ins += 1;
         if user.failed_sign_ins >= FREE_FAILURES {
@@ -123,6 +139,9 @@ pub fn issue_tokens(
         let Some(mut user) = pool.users.get_mut(key) else {
             return Err(ServiceError::incorrect_credentials());
         };
+        if !user.enabled {
+            return Err(ServiceError::user_disabled());
+        }
         // Forget sign-ins whose refresh tokens can no longer be used.
         let expired: Vec<(String, String)> = user
             .sessions

@@ -189,7 +189,14 @@ pub fn answer(
     match key {
         Some(key) => {
             let mut pool = cx.entry.write();
-            sign_in::record_password_proof(state, &mut pool, &key, proven, now)?;
+            sign_in::record_password_proof(
+                state,
+                &mut pool,
+                &key,
+                challenge.credentials.as_ref(),
+                proven,
+                now,
+            )?;
             Ok(key)
         }
         // A made-up challenge, or one whose user or password changed: the same work, and the

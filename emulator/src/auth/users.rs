@@ -47,6 +47,45 @@ pub fn alias_conflict(pool: &UserPool, user: &User) -> Option<(String, String)> 
     None
 }
 
+/// Stores `user`, giving it the aliases it has a right to. A verified alias held by another
+/// user is refused with AliasExistsException unless `force` (ForceAliasCreation), which moves
+/// every such e-mail and phone alias: the other users' `_verified` turns `false`, so they can
+/// no longer sign in with it (API reference). Aliases that verification does not govern
+/// (`preferred_username`, and the sign-in attributes of `UsernameAttributes` pools) never move.
+pub fn claim_aliases(pool: &mut UserPool, user: User, force: bool) -> Result<(), ServiceError> {
+    let own = user_key(pool, &user.username);
+    let conflicts: Vec<(String, String)> = pool
+        .users
+        .aliases_of(&user)
+        .into_iter()
+        .filter_map(|alias| {
+            let holder = pool.users.alias_holder(&alias)?;
+            (*holder != own).then(|| {
+                let attribute = alias.split(':').next().unwrap_or_default().to_owned();
+                (attribute, holder.clone())
+            })
+        })
+        .collect();
+    if let Some((attribute, _)) = conflicts.first() {
+        let movable = matches!(pool.username_mode, UsernameMode::Username)
+            && conflicts
+                .iter()
+                .all(|(a, _)| a == "email" || a == "phone_number");
+        if !force || !movable {
+            return Err(ServiceError::alias_exists(attribute));
+        }
+        for (attribute, holder) in conflicts {
+            if let Some(mut other) = pool.users.get_mut(&holder) {
+                other
+                    .attributes
+                    .insert(format!("{attribute}_verified"), "false".to_owned());
+            }
+        }
+    }
+    pool.users.put(user);
+    Ok(())
+}
+
 /// Resolves a sign-in name (internal username, or an email / phone / preferred username
 /// the pool accepts) to the user's key.
 pub fn find_key(pool: &UserPool, name: &str) -> Option<String> {
@@ -64,7 +103,7 @@ pub fn find_key(pool: &UserPool, name: &str) -> Option<String> {
 }
 
 /// Resolves the `Username` of an Admin* operation: "your user's username, but it can be any
-/// of their alias attributes … [or] the `sub`" (API reference, every Admin* `Username`).
+/// of their alias attributes … \[or\] the `sub`" (API reference, every Admin* `Username`).
 pub fn find_key_admin(pool: &UserPool, name: &str) -> Option<String> {
     find_key(pool, name).or_else(|| pool.users.key_of_sub(&name.to_lowercase()).cloned())
 }
@@ -236,33 +275,49 @@ pub fn attribute_list(
     AttributeType::list(user, |name| readable(pool, client, name))
 }
 
-/// (Admin)UpdateUserAttributes on the user with `key`, after `check_attribute_writes`.
-/// A blank value deletes the attribute (API reference). A changed e-mail or phone number
-/// becomes unverified unless the same call sets its `_verified` to `true`; when the pool
-/// verifies it automatically, a code is sent (returned as deliveries and messages for the
-/// caller to send once the lock is released). A verified alias another user holds is refused.
+/// (Admin)UpdateUserAttributes on the user with `key`; `client` is the caller's app client,
+/// `None` for an admin call. A blank value deletes the attribute (API reference), with
+/// DeleteUserAttributes' checks. A changed e-mail or phone number becomes unverified, unless an
+/// admin call sets its `_verified` to `true` in the same request (admin-sigv4-facts §1.6); when
+/// the pool verifies it automatically, a code is sent (returned as deliveries and messages for
+/// the caller to send once the lock is released). A verified alias another user holds is
+/// refused.
 pub fn update_attributes(
     ids: &crate::ids::IdGen,
     now: crate::clock::Timestamp,
     pool: &mut UserPool,
+    client: Option<&AppClient>,
     key: &str,
     written: &[(String, String)],
 ) -> Result<(Vec<CodeDeliveryDetailsType>, Vec<Message>), ServiceError> {
+    let set: Vec<(String, String)> = written
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .cloned()
+        .collect();
+    let deleted: Vec<String> = written
+        .iter()
+        .filter(|(_, value)| value.is_empty())
+        .map(|(name, _)| name.clone())
+        .collect();
+    check_attribute_writes(pool, client, &set, false)?;
+    check_attribute_deletes(pool, client, &deleted)?;
     let Some(mut user) = pool.users.get(key).cloned() else {
         return Err(ServiceError::user_not_found());
     };
     let sets_verified = |name: &str| {
-        written
-            .iter()
-            .any(|(n, v)| *n == format!("{name}_verified") && v == "true")
+        client.is_none()
+            && set
+                .iter()
+                .any(|(n, v)| *n == format!("{name}_verified") && v == "true")
     };
+    for name in &deleted {
+        remove_attribute(&mut user, name);
+    }
     let mut details = Vec::new();
     let mut messages = Vec::new();
-    for (name, value) in written {
-        if value.is_empty() {
-            user.attributes.remove(name);
-            continue;
-        }
+    let mut unverified = Vec::new();
+    for (name, value) in &set {
         let changed = user.attribute(name) != Some(value.as_str());
         user.attributes.insert(name.clone(), value.clone());
         let Some(delivery) = Delivery::to_attribute(name, value).filter(|_| changed) else {
@@ -271,9 +326,9 @@ pub fn update_attributes(
         if sets_verified(name) {
             continue;
         }
-        // A new e-mail or phone number is unverified until its code comes back.
-        user.attributes
-            .insert(format!("{name}_verified"), "false".to_owned());
+        // A new e-mail or phone number is unverified until its code comes back, whatever
+        // else the call writes.
+        unverified.push(format!("{name}_verified"));
         if pool
             .settings
             .auto_verified_attributes
@@ -293,6 +348,9 @@ pub fn update_attributes(
             details.push(delivery.details());
         }
     }
+    for name in unverified {
+        user.attributes.insert(name, "false".to_owned());
+    }
     if let Some((attribute, _)) = alias_conflict(pool, &user) {
         return Err(ServiceError::alias_exists(&attribute));
     }
@@ -301,14 +359,21 @@ pub fn update_attributes(
     Ok((details, messages))
 }
 
-/// (Admin)DeleteUserAttributes on the user with `key` (wire facts §7.6 messages). `client`
-/// is the caller's app client, `None` for an admin call.
-pub fn delete_attributes(
-    pool: &mut UserPool,
+/// Removes `name` and, for an e-mail or phone number, its verification and pending code.
+fn remove_attribute(user: &mut User, name: &str) {
+    user.attributes.remove(name);
+    if name == "email" || name == "phone_number" {
+        user.attributes.remove(&format!("{name}_verified"));
+        user.attribute_codes.remove(name);
+    }
+}
+
+/// What may be deleted (wire facts §7.6 messages): not `sub`, a required or immutable
+/// attribute, or one outside `client`'s WriteAttributes.
+fn check_attribute_deletes(
+    pool: &UserPool,
     client: Option<&AppClient>,
-    key: &str,
     names: &[String],
-    now: crate::clock::Timestamp,
 ) -> Result<(), ServiceError> {
     for name in names {
         let Some(schema) = pool.attribute(name) else {
@@ -330,15 +395,24 @@ pub fn delete_attributes(
             }
         }
     }
+    Ok(())
+}
+
+/// (Admin)DeleteUserAttributes on the user with `key`. `client` is the caller's app client,
+/// `None` for an admin call.
+pub fn delete_attributes(
+    pool: &mut UserPool,
+    client: Option<&AppClient>,
+    key: &str,
+    names: &[String],
+    now: crate::clock::Timestamp,
+) -> Result<(), ServiceError> {
+    check_attribute_deletes(pool, client, names)?;
     let Some(mut user) = pool.users.get_mut(key) else {
         return Err(ServiceError::user_not_found());
     };
     for name in names {
-        user.attributes.remove(name);
-        if name == "email" || name == "phone_number" {
-            user.attributes.remove(&format!("{name}_verified"));
-            user.attribute_codes.remove(name);
-        }
+        remove_attribute(&mut user, name);
     }
     user.last_modified = now;
     Ok(())

@@ -8,15 +8,18 @@ use std::ops::{Bound, Deref, DerefMut, Index};
 use super::{User, UsernameMode};
 
 /// Attributes ListUsers searches with an index of their own (AWS's searchable attributes,
-/// API reference `ListUsers.Filter`, less `username`, `sub` and the two statuses, which are
-/// served by the user map, the `sub` map and a scan).
-pub const INDEXED_SEARCH_ATTRIBUTES: [&str; 6] = [
+/// API reference `ListUsers.Filter`, less `username` and `sub`, which the user map and the
+/// `sub` map serve). Values are indexed lower-cased; `status` (Enabled / Disabled), which AWS
+/// matches case-sensitively, as it is.
+pub const INDEXED_SEARCH_ATTRIBUTES: [&str; 8] = [
     "email",
     "phone_number",
     "name",
     "given_name",
     "family_name",
     "preferred_username",
+    "cognito:user_status",
+    "status",
 ];
 
 /// What fixes how users are keyed and found; set when the pool is created and never changed.
@@ -41,8 +44,8 @@ struct Indexes {
     aliases: HashMap<String, String>,
     /// `sub` → user key; ordered, so ListUsers can search it by prefix.
     subs: BTreeMap<String, String>,
-    /// Per `INDEXED_SEARCH_ATTRIBUTES` entry: (lower-cased value, user key).
-    search: [BTreeSet<(String, String)>; 6],
+    /// Per `INDEXED_SEARCH_ATTRIBUTES` entry: (value, user key).
+    search: [BTreeSet<(String, String)>; 8],
 }
 
 #[derive(Debug, Clone, Default)]
@@ -92,9 +95,18 @@ fn entries(rules: &DirectoryRules, user: &User) -> Entries {
         search: INDEXED_SEARCH_ATTRIBUTES
             .iter()
             .enumerate()
-            .filter_map(|(i, name)| user.attribute(name).map(|v| (i, v.to_lowercase())))
+            .filter_map(|(i, name)| search_value(user, name).map(|v| (i, v)))
             .collect(),
         sub: user.sub.clone(),
+    }
+}
+
+/// What ListUsers compares for `name`: the two statuses, or an attribute lower-cased.
+fn search_value(user: &User, name: &str) -> Option<String> {
+    match name {
+        "cognito:user_status" => Some(user.status.as_str().to_lowercase()),
+        "status" => Some(if user.enabled { "Enabled" } else { "Disabled" }.to_owned()),
+        _ => user.attribute(name).map(str::to_lowercase),
     }
 }
 
@@ -144,7 +156,12 @@ impl UserDirectory {
 
     fn reindex(index: &mut Indexes, key: &str, entries: &Entries) {
         for alias in &entries.aliases {
-            index.aliases.insert(alias.clone(), key.to_owned());
+            // An alias another user holds stays theirs: callers release it first
+            // (`users::claim_aliases`), so a missed check can never steal a sign-in name.
+            index
+                .aliases
+                .entry(alias.clone())
+                .or_insert_with(|| key.to_owned());
         }
         index.subs.insert(entries.sub.clone(), key.to_owned());
         for (i, value) in &entries.search {
@@ -243,7 +260,8 @@ impl UserDirectory {
 
     /// `(sort value, key)` pairs of the users whose indexed `attribute` (an
     /// `INDEXED_SEARCH_ATTRIBUTES` entry, or `sub`) starts with (`prefix`) or equals `value`,
-    /// in order, strictly after `after`. `value` must be lower-cased.
+    /// in order, strictly after `after`. `value` must be in the index's form (lower-cased,
+    /// except for `status`).
     pub fn search<'a>(
         &'a self,
         attribute: &str,

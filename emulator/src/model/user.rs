@@ -135,6 +135,10 @@ impl Challenge {
 pub struct AuthSession {
     pub client_id: String,
     pub user_key: String,
+    /// The user it was opened for: a user deleted and created again under the same name is
+    /// someone else (`sub`), and a password set meanwhile ends the session (`credentials`).
+    pub sub: String,
+    pub credentials: Option<Arc<Credentials>>,
     pub challenge: Challenge,
     pub expires: Timestamp,
     /// Answered: a second answer is refused.
@@ -156,11 +160,20 @@ pub struct AuthEvent {
 }
 
 impl AuthSession {
-    /// A fresh session of `client_id`'s sign-in of the user with `user_key`, open until `expires`.
-    pub fn new(client_id: &str, user_key: &str, challenge: Challenge, expires: Timestamp) -> Self {
+    /// A fresh session of `client_id`'s sign-in of `user` (stored under `user_key`), open
+    /// until `expires`.
+    pub fn new(
+        client_id: &str,
+        user_key: &str,
+        user: &User,
+        challenge: Challenge,
+        expires: Timestamp,
+    ) -> Self {
         AuthSession {
             client_id: client_id.to_owned(),
             user_key: user_key.to_owned(),
+            sub: user.sub.clone(),
+            credentials: user.credentials.clone(),
             challenge,
             expires,
             used: false,
@@ -209,6 +222,18 @@ pub struct User {
 
 /// Sign-in events kept per user for AdminListUserAuthEvents.
 pub const MAX_AUTH_EVENTS: usize = 50;
+
+impl AuthSession {
+    /// Whether `user` is still the one this session was opened for, with the same password.
+    pub fn still_for(&self, user: &User) -> bool {
+        let same_password = match (&self.credentials, &user.credentials) {
+            (Some(then), Some(now)) => Arc::ptr_eq(then, now),
+            (None, None) => true,
+            _ => false,
+        };
+        self.sub == user.sub && same_password
+    }
+}
 
 impl User {
     /// A new user with no password, codes or sessions yet.

@@ -24,8 +24,7 @@ impl Operation for AdminConfirmSignUp {
     fn run(cx: &Cx<'_>, request: Request) -> Result<Value, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
         let mut pool = entry.write();
-        let key =
-            users::find_key(&pool, &request.username).ok_or_else(ServiceError::user_not_found)?;
+        let key = users::require_admin(&pool, &request.username)?;
         let Some(mut user) = pool.users.get_mut(&key) else {
             return Err(ServiceError::user_not_found());
         };

@@ -120,7 +120,11 @@ impl Operation for AdminCreateUser {
             user = current.clone();
         } else {
             ensure_new(&pool, &request.username, &user)?;
-            super::claim_aliases(&mut pool, user.clone(), request.force_alias_creation)?;
+            crate::auth::users::claim_aliases(
+                &mut pool,
+                user.clone(),
+                request.force_alias_creation,
+            )?;
         }
         drop(pool);
         for message in invitation.into_iter().flatten() {

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::list_groups::{page_size, Response};
-use super::{page_token, with_admin_user, Cx, Operation};
+use super::{page_token, with_admin_user_read, Cx, Operation};
 use crate::error::ServiceError;
 use crate::wire::GroupType;
 
@@ -28,11 +28,13 @@ impl Operation for AdminListGroupsForUser {
             .as_deref()
             .map(page_token::decode)
             .transpose()?;
-        with_admin_user(cx, &request.user_pool_id, &request.username, |pool, key| {
-            let names = pool.users[key]
-                .groups
-                .iter()
-                .filter(|name| after.as_ref().is_none_or(|after| *name > after));
+        with_admin_user_read(cx, &request.user_pool_id, &request.username, |pool, key| {
+            let names = pool.users[key].groups.range::<str, _>((
+                after
+                    .as_deref()
+                    .map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
+                std::ops::Bound::Unbounded,
+            ));
             let (page, next_token) =
                 page_token::page(names, page_size(request.limit), |name| name.as_str());
             let groups = page

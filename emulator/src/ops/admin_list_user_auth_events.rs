@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{page_token, with_admin_user, Cx, Operation};
+use super::{page_token, with_admin_user_read, Cx, Operation};
 use crate::error::ServiceError;
 use crate::wire::AuthEventType;
 
@@ -42,7 +42,7 @@ impl Operation for AdminListUserAuthEvents {
             .as_deref()
             .map(page_token::decode)
             .transpose()?;
-        with_admin_user(cx, &request.user_pool_id, &request.username, |pool, key| {
+        with_admin_user_read(cx, &request.user_pool_id, &request.username, |pool, key| {
             let user = &pool.users[key];
             let mut events = user.auth_events.iter().rev();
             if let Some(after) = &after {

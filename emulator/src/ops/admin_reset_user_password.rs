@@ -31,10 +31,7 @@ impl Operation for AdminResetUserPassword {
                     return Err(ServiceError::user_not_found());
                 };
                 if user.status == UserStatus::ForceChangePassword {
-                    // Recorded CLI output (admin-sigv4-facts §1.2).
-                    return Err(ServiceError::not_authorized(
-                        "User password cannot be reset in the current state.",
-                    ));
+                    return Err(ServiceError::password_cannot_be_reset());
                 }
                 let Some(delivery) = codes::reset_destination(&user) else {
                     return Err(ServiceError::no_verified_channel());

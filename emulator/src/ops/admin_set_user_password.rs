@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use super::{with_admin_user, Cx, Operation};
+use super::{Cx, Operation};
 use crate::auth::policy::{self, Wording};
 use crate::auth::{make_credentials, users};
 use crate::error::ServiceError;
@@ -29,7 +29,7 @@ impl Operation for AdminSetUserPassword {
     /// pool's TemporaryPasswordValidityDays (admin-sigv4-facts §1.8).
     fn run(cx: &Cx<'_>, request: Request) -> Result<Empty, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
-        let (pool_id, username) = {
+        let (pool_id, key, username, sub) = {
             let pool = entry.read();
             let key = users::require_admin(&pool, &request.username)?;
             policy::check(
@@ -37,11 +37,19 @@ impl Operation for AdminSetUserPassword {
                 &request.password,
                 Wording::Admin,
             )?;
-            (pool.id.clone(), pool.users[&key].username.clone())
+            let user = &pool.users[&key];
+            (
+                pool.id.clone(),
+                key,
+                user.username.clone(),
+                user.sub.clone(),
+            )
         };
         // Hashing with no lock held.
         let credentials = make_credentials(cx.state, &pool_id, &username, &request.password);
-        with_admin_user(cx, &request.user_pool_id, &username, |pool, key| {
+        {
+            let mut pool = entry.write();
+            let pool = &mut *pool;
             let validity = pool
                 .settings
                 .password_policy
@@ -49,7 +57,8 @@ impl Operation for AdminSetUserPassword {
             let validity = std::time::Duration::from_secs(
                 u64::from(if validity == 0 { 7 } else { validity }) * 24 * 3600,
             );
-            let Some(mut user) = pool.users.get_mut(key) else {
+            // The same user, not one deleted and created again meanwhile.
+            let Some(mut user) = pool.users.get_mut(&key).filter(|u| u.sub == sub) else {
                 return Err(ServiceError::user_not_found());
             };
             user.credentials = Some(credentials);
@@ -64,7 +73,7 @@ impl Operation for AdminSetUserPassword {
                 user.temporary_password_expires = Some(cx.now.plus(validity));
             }
             user.last_modified = cx.now;
-            Ok(Empty {})
-        })
+        }
+        Ok(Empty {})
     }
 }

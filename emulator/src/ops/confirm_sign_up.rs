@@ -54,7 +54,7 @@ impl Operation for ConfirmSignUp {
                 .attributes
                 .insert(format!("{attribute}_verified"), "true".to_owned());
         }
-        super::claim_aliases(&mut pool, confirmed, request.force_alias_creation)?;
+        crate::auth::users::claim_aliases(&mut pool, confirmed, request.force_alias_creation)?;
         Ok(json!({}))
     }
 }

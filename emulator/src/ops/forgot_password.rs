@@ -5,6 +5,7 @@ use super::{Cx, Operation};
 use crate::auth::codes::{self, Purpose};
 use crate::auth::{users, SignInClient};
 use crate::error::ServiceError;
+use crate::model::UserStatus;
 
 pub struct ForgotPassword;
 
@@ -37,6 +38,10 @@ impl Operation for ForgotPassword {
             };
         };
         let user = &pool.users[&key];
+        // A user on a temporary password must answer NEW_PASSWORD_REQUIRED instead.
+        if user.status == UserStatus::ForceChangePassword {
+            return Err(ServiceError::password_cannot_be_reset());
+        }
         if !user.enabled {
             return if prevent {
                 Ok(simulated(&pool))

@@ -61,9 +61,9 @@ impl Operation for ListUsers {
     type Response = Response;
 
     /// Sorted by the filtered attribute, ascending (developer guide), or by username without a
-    /// filter; each page costs O(log n + page) through the pool's indexes, except the two
-    /// status filters, which scan in username order. The token names the last user returned,
-    /// so users added or removed between pages are never repeated nor make others skipped.
+    /// filter; each page costs O(log n + page) through the pool's indexes. The token names the
+    /// last user returned, so users added or removed between pages are never repeated nor make
+    /// others skipped.
     fn run(cx: &Cx<'_>, request: Request) -> Result<Response, ServiceError> {
         let entry = cx.state.store.pool(&request.user_pool_id)?;
         let filter_text = request.filter.as_deref().unwrap_or_default();
@@ -129,10 +129,7 @@ impl Operation for ListUsers {
 
 /// AWS's searchable attributes (API reference `ListUsers.Filter`); custom ones are not.
 fn searchable(attribute: &str) -> bool {
-    matches!(
-        attribute,
-        "username" | "sub" | "cognito:user_status" | "status"
-    ) || INDEXED_SEARCH_ATTRIBUTES.contains(&attribute)
+    matches!(attribute, "username" | "sub") || INDEXED_SEARCH_ATTRIBUTES.contains(&attribute)
 }
 
 /// The users matching `filter` (all of them without one), in sort order, after `after`,
@@ -185,30 +182,22 @@ fn matches<'p>(
                     .map(|(key, user)| (key.clone(), user)),
             )
         }
-        // Few distinct values: a scan in key order.
-        "cognito:user_status" | "status" => {
-            let status_sensitive = filter.attribute == "status";
-            let attribute = filter.attribute.clone();
-            Box::new(by_key(after.map(|(_, k)| k)).filter(move |(_, user)| {
-                let value = if attribute == "status" {
-                    if user.enabled {
-                        "Enabled"
-                    } else {
-                        "Disabled"
-                    }
-                } else {
-                    user.status.as_str()
-                };
-                wanted(value, status_sensitive)
-            }))
+        attribute => {
+            // AWS: `status` is matched case-sensitively, every other attribute but the
+            // username case-insensitively (admin-sigv4-facts §4.1).
+            let value = if attribute == "status" {
+                filter.value.clone()
+            } else {
+                filter.value.to_lowercase()
+            };
+            Box::new(
+                pool.users
+                    .search(attribute, value, filter.prefix, after)
+                    .filter_map(move |(sort, key)| {
+                        pool.users.get(key).map(|user| (sort.to_owned(), user))
+                    }),
+            )
         }
-        attribute => Box::new(
-            pool.users
-                .search(attribute, filter.value.to_lowercase(), filter.prefix, after)
-                .filter_map(move |(sort, key)| {
-                    pool.users.get(key).map(|user| (sort.to_owned(), user))
-                }),
-        ),
     }
 }
 

@@ -41,10 +41,12 @@ impl Operation for ListUsersInGroup {
             .as_deref()
             .map(page_token::decode)
             .transpose()?;
-        let keys = group
-            .members
-            .iter()
-            .filter(|key| after.as_ref().is_none_or(|after| *key > after));
+        let keys = group.members.range::<str, _>((
+            after
+                .as_deref()
+                .map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
+            std::ops::Bound::Unbounded,
+        ));
         let (page, next_token) =
             page_token::page(keys, page_size(request.limit), |key| key.as_str());
         Ok(Response {

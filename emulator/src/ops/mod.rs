@@ -270,35 +270,25 @@ pub(crate) fn with_admin_user<R>(
     f(&mut pool, &key)
 }
 
+/// `with_admin_user` for reads: the pool is read-locked, so readers do not wait for each other.
+pub(crate) fn with_admin_user_read<R>(
+    cx: &Cx<'_>,
+    user_pool_id: &str,
+    username: &str,
+    f: impl FnOnce(&crate::model::UserPool, &str) -> Result<R, ServiceError>,
+) -> Result<R, ServiceError> {
+    let entry = cx.state.store.pool(user_pool_id)?;
+    let pool = entry.read();
+    let key = crate::auth::users::require_admin(&pool, username)?;
+    f(&pool, &key)
+}
+
 /// The request of the Admin* operations that name only a user.
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct AdminUserRequest {
     user_pool_id: String,
     username: String,
-}
-
-/// Stores `user` after a verification, giving it the aliases it now has a right to.
-/// A verified alias held by another user is refused with AliasExistsException unless
-/// `force` (ForceAliasCreation), which moves it.
-pub(crate) fn claim_aliases(
-    pool: &mut crate::model::UserPool,
-    user: crate::model::User,
-    force: bool,
-) -> Result<(), ServiceError> {
-    use crate::auth::users;
-    if let Some((attribute, holder)) = users::alias_conflict(pool, &user) {
-        if !force {
-            return Err(ServiceError::alias_exists(&attribute));
-        }
-        if let Some(mut other) = pool.users.get_mut(&holder) {
-            other
-                .attributes
-                .insert(format!("{attribute}_verified"), "false".to_owned());
-        }
-    }
-    pool.users.put(user);
-    Ok(())
 }
 
 /// The CodeDeliveryDetails AWS invents for an unknown user when PreventUserExistenceErrors

@@ -33,8 +33,14 @@ impl Operation for UpdateUserAttributes {
             cx.now,
             |pool, key, token| {
                 let client = pool.clients.get(&token.client_id).cloned();
-                users::check_attribute_writes(pool, client.as_ref(), &written, false)?;
-                users::update_attributes(&cx.state.ids, cx.now, pool, key, &written)
+                users::update_attributes(
+                    &cx.state.ids,
+                    cx.now,
+                    pool,
+                    client.as_ref(),
+                    key,
+                    &written,
+                )
             },
         )?;
         for message in sent {

@@ -39,7 +39,7 @@ impl Operation for VerifyUserAttribute {
                 "true".to_owned(),
             );
             verified.last_modified = cx.now;
-            super::claim_aliases(pool, verified, false)?;
+            crate::auth::users::claim_aliases(pool, verified, false)?;
             Ok(json!({}))
         })
     }

@@ -459,3 +459,220 @@ async fn resend_is_only_for_users_still_on_their_temporary_password() {
     .msg("User does not exist.");
     h.sign_in(&t, "done@example.com", PASSWORD).await.ok();
 }
+
+/// A session is for the user it was opened for: not for one deleted and created again under
+/// the same name, nor once an administrator set a new password.
+#[tokio::test]
+async fn a_new_password_session_dies_with_its_user_and_password() {
+    let (h, t) = setup().await;
+    let answer = |session: &Value| {
+        json!({"ClientId": t.client_id, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session,
+               "ChallengeResponses": {"USERNAME": "s@example.com", "NEW_PASSWORD": PASSWORD,
+                                      "SECRET_HASH": t.hash("s@example.com")}})
+    };
+    admin_create(&h, &t, "s@example.com").await;
+    let stale = h.sign_in(&t, "s@example.com", TEMPORARY).await.ok();
+    h.call(
+        "AdminSetUserPassword",
+        json!({"UserPoolId": t.pool_id, "Username": "s@example.com", "Password": "Temp-pass-2!"}),
+    )
+    .await
+    .ok();
+    h.call_unsigned("RespondToAuthChallenge", answer(&stale["Session"]))
+        .await
+        .err("NotAuthorizedException")
+        .msg("Invalid session for the user.");
+    let old = h.sign_in(&t, "s@example.com", "Temp-pass-2!").await.ok();
+    h.call(
+        "AdminDeleteUser",
+        json!({"UserPoolId": t.pool_id, "Username": "s@example.com"}),
+    )
+    .await
+    .ok();
+    admin_create(&h, &t, "s@example.com").await;
+    h.call_unsigned("RespondToAuthChallenge", answer(&old["Session"]))
+        .await
+        .err("NotAuthorizedException")
+        .msg("Invalid session for the user.");
+}
+
+#[tokio::test]
+async fn a_new_password_answer_cannot_verify_an_address() {
+    let h = Harness::new();
+    let pool_id = h.create_pool(json!({"AliasAttributes": ["email"]})).await;
+    let (client_id, _) = h
+        .create_client(
+            &pool_id,
+            json!({"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
+        )
+        .await;
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "bob", "TemporaryPassword": TEMPORARY,
+               "MessageAction": "SUPPRESS"}),
+    )
+    .await
+    .ok();
+    let challenge = h
+        .call_unsigned(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                   "AuthParameters": {"USERNAME": "bob", "PASSWORD": TEMPORARY}}),
+        )
+        .await
+        .ok();
+    h.call_unsigned(
+        "RespondToAuthChallenge",
+        json!({"ClientId": client_id, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": challenge["Session"],
+               "ChallengeResponses": {"USERNAME": "bob", "NEW_PASSWORD": "Abcdef1!x",
+                                      "userAttributes.email": "victim@example.com",
+                                      "userAttributes.email_verified": "true"}}),
+    )
+    .await
+    .err("NotAuthorizedException");
+}
+
+#[tokio::test]
+async fn a_blank_value_deletes_but_never_a_required_attribute() {
+    let h = Harness::new();
+    let pool_id = h
+        .create_pool(
+            json!({"Schema": [{"Name": "name", "Required": true, "AttributeDataType": "String"}]}),
+        )
+        .await;
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "carol", "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "name", "Value": "Carol"}, {"Name": "email", "Value": "c@example.com"}]}),
+    )
+    .await
+    .ok();
+    let update = |attributes: Value| {
+        h.call(
+            "AdminUpdateUserAttributes",
+            json!({"UserPoolId": pool_id, "Username": "carol", "UserAttributes": attributes}),
+        )
+    };
+    // Wire facts §7.6.
+    update(json!([{"Name": "name", "Value": ""}]))
+        .await
+        .err("InvalidParameterException")
+        .msg("Invalid user attributes: name: Required attribute cannot be deleted.");
+    // API reference: "submit the attribute in your API request with a blank value".
+    update(json!([{"Name": "email", "Value": ""}])).await.ok();
+    let user = h
+        .call(
+            "AdminGetUser",
+            json!({"UserPoolId": pool_id, "Username": "carol"}),
+        )
+        .await
+        .ok();
+    let names: Vec<&str> = user["UserAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["Name"].as_str().unwrap())
+        .collect();
+    assert!(!names.contains(&"email"), "{names:?}");
+    assert!(names.contains(&"name"));
+}
+
+#[tokio::test]
+async fn only_an_administrator_verifies_a_changed_email_in_the_same_call() {
+    let (h, t) = setup().await;
+    h.confirmed_user(&t, "me@example.com").await;
+    let tokens = h.tokens(&t, "me@example.com").await;
+    h.call_unsigned(
+        "UpdateUserAttributes",
+        json!({"AccessToken": tokens["AccessToken"],
+               "UserAttributes": [{"Name": "email", "Value": "mine@example.com"},
+                                  {"Name": "email_verified", "Value": "true"}]}),
+    )
+    .await
+    .ok();
+    let user = h
+        .call(
+            "AdminGetUser",
+            json!({"UserPoolId": t.pool_id, "Username": "mine@example.com"}),
+        )
+        .await
+        .ok();
+    let verified = user["UserAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["Name"] == "email_verified")
+        .map(|a| a["Value"].clone());
+    assert_eq!(verified, Some(json!("false")));
+}
+
+#[tokio::test]
+async fn forgot_password_refuses_a_user_on_a_temporary_password() {
+    let (h, t) = setup().await;
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": t.pool_id, "Username": "fp@example.com", "TemporaryPassword": TEMPORARY,
+               "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "email_verified", "Value": "true"}]}),
+    )
+    .await
+    .ok();
+    // Recorded CLI output for the admin equivalent (admin-sigv4-facts §1.2).
+    h.call_unsigned(
+        "ForgotPassword",
+        json!({"ClientId": t.client_id, "SecretHash": t.hash("fp@example.com"), "Username": "fp@example.com"}),
+    )
+    .await
+    .err("NotAuthorizedException")
+    .msg("User password cannot be reset in the current state.");
+}
+
+#[tokio::test]
+async fn status_filters_are_indexed_and_sorted() {
+    let (h, t) = setup().await;
+    h.confirmed_user(&t, "a-confirmed@example.com").await;
+    for i in 0..3 {
+        admin_create(&h, &t, &format!("f{i}@example.com")).await;
+    }
+    h.call(
+        "AdminDisableUser",
+        json!({"UserPoolId": t.pool_id, "Username": "f1@example.com"}),
+    )
+    .await
+    .ok();
+    let list = |filter: &str| {
+        h.call(
+            "ListUsers",
+            json!({"UserPoolId": t.pool_id, "Filter": filter}),
+        )
+    };
+    let forced = list("cognito:user_status = \"force_change_password\"")
+        .await
+        .ok();
+    assert_eq!(forced["Users"].as_array().unwrap().len(), 3);
+    let disabled = list("status = \"Disabled\"").await.ok();
+    assert_eq!(
+        disabled["Users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(email_of)
+            .collect::<Vec<_>>(),
+        ["f1@example.com"]
+    );
+    // `status` is case-sensitive (API reference).
+    assert!(list("status = \"disabled\"").await.ok()["Users"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // A prefix over both statuses sorts by status: CONFIRMED before FORCE_CHANGE_PASSWORD.
+    let both = list("cognito:user_status ^= \"\"").await.ok();
+    let statuses: Vec<&str> = both["Users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["UserStatus"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses[0], "CONFIRMED");
+    assert_eq!(statuses.len(), 4);
+}
