@@ -78,7 +78,10 @@ if [[ $build == 1 ]]; then
     log "building release binaries"
     (cd "$repo" && cargo build --release -p emulator --bin cognito-emulator && cargo build --release -p conformance --bin cognito-bench)
 fi
-cp "$repo/target/release/cognito-emulator" "$repo/target/release/cognito-bench" "$workdir/bin/"
+# Where cargo put them: CARGO_TARGET_DIR moves its output (a relative one is relative to the repository, where cargo ran).
+target_dir=${CARGO_TARGET_DIR:-$repo/target}
+[[ "$target_dir" == /* ]] || target_dir="$repo/$target_dir"
+cp "$target_dir/release/cognito-emulator" "$target_dir/release/cognito-bench" "$workdir/bin/"
 bench="$workdir/bin/cognito-bench"
 commit=$(git -C "$repo" rev-parse --short HEAD)
 if ! git -C "$repo" diff --quiet HEAD -- emulator; then commit+=" (with uncommitted emulator changes)"; fi

@@ -14,8 +14,10 @@ else
     cargo build -p emulator --bin cognito-emulator
     cargo build -p conformance --bin cognito-bench
 fi
-emulator=target/$profile/cognito-emulator
-bench=target/$profile/cognito-bench
+# Where cargo put them: CARGO_TARGET_DIR moves its output, and the binaries run must be the ones just built.
+target_dir=${CARGO_TARGET_DIR:-target}
+emulator=$target_dir/$profile/cognito-emulator
+bench=$target_dir/$profile/cognito-bench
 
 workdir=$(mktemp -d)
 emulator_pid=
