@@ -5,6 +5,8 @@
 # with cognito-bench against each, interleaved (moto, emulator, cognito-local, fakecloud, then again, in reverse order on even rounds),
 # so slow drifts of the machine hit every server alike. Each figure is then reported as a ratio to moto measured in the same run.
 # Then it times start-up and reads resident memory idle and after signing up many users.
+# The admin workloads (admin-create, admin-get, list-users, list-users-all) run over a pool of --users users made by AdminCreateUser;
+# a server that fails their set-up is logged as skipped for that workload, one whose operations fail as failed, and the run goes on.
 # Not part of CI (it installs from registries and runs for many minutes); CI runs conformance/bench/smoke.sh.
 #
 # Usage: conformance/bench/compare.sh [--with-fakecloud] [--rounds 3] [--duration 10s] [--warmup 2s] [--concurrency 16]
@@ -30,7 +32,7 @@ skip_load=0
 build=1
 workdir=
 servers=
-workloads=signup,login,refresh,getuser,mixed
+workloads=signup,login,refresh,getuser,mixed,admin-create,admin-get,list-users,list-users-all
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -49,7 +51,7 @@ while [[ $# -gt 0 ]]; do
         --servers) servers=$2; shift ;;
         --workloads) workloads=$2; shift ;;
         --workdir) workdir=$2; shift ;;
-        -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -78,7 +80,10 @@ if [[ $build == 1 ]]; then
     log "building release binaries"
     (cd "$repo" && cargo build --release -p emulator --bin cognito-emulator && cargo build --release -p conformance --bin cognito-bench)
 fi
-cp "$repo/target/release/cognito-emulator" "$repo/target/release/cognito-bench" "$workdir/bin/"
+# Where cargo put them: CARGO_TARGET_DIR moves its output (a relative one is relative to the repository, where cargo ran).
+target_dir=${CARGO_TARGET_DIR:-$repo/target}
+[[ "$target_dir" == /* ]] || target_dir="$repo/$target_dir"
+cp "$target_dir/release/cognito-emulator" "$target_dir/release/cognito-bench" "$workdir/bin/"
 bench="$workdir/bin/cognito-bench"
 commit=$(git -C "$repo" rev-parse --short HEAD)
 if ! git -C "$repo" diff --quiet HEAD -- emulator; then commit+=" (with uncommitted emulator changes)"; fi
@@ -188,15 +193,24 @@ if [[ $skip_load == 0 ]]; then
             for name in "${order[@]}"; do
                 line=$("$bench" run --url "${url_of[$name]}" --label "$name" --server-pid "${pid_of[$name]}" \
                     --workload "$workload" --concurrency "$concurrency" --duration "$duration" --warmup "$warmup" \
-                    --users "$users" --allow-errors --progress 0s --json 2>>"$workdir/logs/bench.log") || true
+                    --users "$users" --allow-errors --progress 0s --json 2>"$workdir/logs/bench-last.log") || true
+                cat "$workdir/logs/bench-last.log" >>"$workdir/logs/bench.log"
                 if [[ -z "$line" ]]; then
-                    log "round $round $workload $name: no result (see $workdir/logs/bench.log)"
+                    # No record: set-up failed (say, a server without AdminCreateUser cannot be prefilled); nothing was measured.
+                    why=$(grep -m1 '^cognito-bench:' "$workdir/logs/bench-last.log" || echo "see $workdir/logs/bench.log")
+                    log "round $round/$rounds $workload $name: skipped, no result ($why)"
                     continue
                 fi
                 echo "$line" >>"$results"
                 ops=$(figure ops_per_s "$line")
+                ok=$(figure ok "$line")
                 errors=$(figure errors "$line")
                 p99=$(figure p99_ms "$line")
+                if [[ "$ok" == 0 ]]; then
+                    kinds=$(grep -o '"error_kinds":{[^}]*}' <<<"$line" | cut -d: -f2-)
+                    log "round $round/$rounds $workload $name: failed, all $errors operations were errors: $kinds"
+                    continue
+                fi
                 log "round $round/$rounds $workload $name: $(printf '%.0f' "$ops") ops/s, p99 $(printf '%.2f' "$p99") ms, $errors errors (load $(cut -d' ' -f1 /proc/loadavg))"
             done
         done

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CI smoke of the load driver: proves `cognito-bench` works against the emulator, in a few seconds.
 # It measures nothing worth keeping: each workload runs ~1 s at concurrency 4, and any error fails the script.
+# The admin workloads run on their own, over a pool of 200 users created by AdminCreateUser.
 # The real comparison is conformance/bench/compare.sh, which CI does not run.
 set -euo pipefail
 
@@ -14,8 +15,10 @@ else
     cargo build -p emulator --bin cognito-emulator
     cargo build -p conformance --bin cognito-bench
 fi
-emulator=target/$profile/cognito-emulator
-bench=target/$profile/cognito-bench
+# Where cargo put them: CARGO_TARGET_DIR moves its output, and the binaries run must be the ones just built.
+target_dir=${CARGO_TARGET_DIR:-target}
+emulator=$target_dir/$profile/cognito-emulator
+bench=$target_dir/$profile/cognito-bench
 
 workdir=$(mktemp -d)
 emulator_pid=
@@ -60,9 +63,12 @@ echo "smoke: workloads against $url"
 "$bench" run --url "$url" --label cognito-emulator --server-pid "$emulator_pid" \
     --workload signup,login,refresh,getuser,mixed --concurrency 4 --duration 1s --users 20 \
     --json >"$workdir/run.jsonl"
+"$bench" run --url "$url" --label cognito-emulator --server-pid "$emulator_pid" \
+    --workload admin-create,admin-get,list-users,list-users-all --concurrency 4 --duration 1s --users 200 \
+    --json >>"$workdir/run.jsonl"
 
 # Every workload left one JSON line with successes and no error.
-for workload in signup login refresh getuser mixed; do
+for workload in signup login refresh getuser mixed admin-create admin-get list-users list-users-all; do
     line=$(grep "\"workload\":\"$workload\"" "$workdir/run.jsonl" || true)
     if [[ -z "$line" || "$line" != *'"errors":0,'* || "$line" == *'"ok":0,'* ]]; then
         echo "smoke: $workload did not report clean successes: ${line:-nothing}" >&2

@@ -27,6 +27,9 @@ pub enum Action {
     CreateUserPoolClient,
     DeleteUserPool,
     ListUserPools,
+    AdminCreateUser,
+    AdminGetUser,
+    ListUsers,
 }
 
 impl Action {
@@ -40,6 +43,9 @@ impl Action {
             Action::CreateUserPoolClient => "CreateUserPoolClient",
             Action::DeleteUserPool => "DeleteUserPool",
             Action::ListUserPools => "ListUserPools",
+            Action::AdminCreateUser => "AdminCreateUser",
+            Action::AdminGetUser => "AdminGetUser",
+            Action::ListUsers => "ListUsers",
         }
     }
 
@@ -55,6 +61,9 @@ impl Action {
             }
             Action::DeleteUserPool => "AWSCognitoIdentityProviderService.DeleteUserPool",
             Action::ListUserPools => "AWSCognitoIdentityProviderService.ListUserPools",
+            Action::AdminCreateUser => "AWSCognitoIdentityProviderService.AdminCreateUser",
+            Action::AdminGetUser => "AWSCognitoIdentityProviderService.AdminGetUser",
+            Action::ListUsers => "AWSCognitoIdentityProviderService.ListUsers",
         }
     }
 
@@ -66,7 +75,10 @@ impl Action {
             | Action::CreateUserPool
             | Action::CreateUserPoolClient
             | Action::DeleteUserPool
-            | Action::ListUserPools => true,
+            | Action::ListUserPools
+            | Action::AdminCreateUser
+            | Action::AdminGetUser
+            | Action::ListUsers => true,
         }
     }
 }

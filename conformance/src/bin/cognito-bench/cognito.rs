@@ -1,18 +1,30 @@
-//! The Cognito requests the driver makes, built ahead of time where it can, and the set-up they need: a pool, a client with a secret, confirmed users with tokens.
+//! The Cognito requests the driver makes, built ahead of time where it can, and the set-up they need: a pool, a client with a secret,
+//! and the users put in the pool before the timed phase (confirmed and signed in, or created by an admin).
 //! Bodies are plain JSON built here, so the same bytes go to every server under test.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use base64::Engine;
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::Sha256;
 
 use crate::client::{Action, CallError, Caller, Endpoint};
 
 /// Every bench user's password: no whitespace, and every character class, so it passes a server that ignores the bench pool's policy.
+/// AdminCreateUser gives it as the temporary password.
 pub const PASSWORD: &str = "Bench-passw0rd!";
+
+/// ListUsers' largest page (API reference `ListUsers.Limit`).
+pub const LIST_USERS_LIMIT: u32 = 60;
+
+/// A bench user's e-mail address: unique as the username is, so a filter on it finds one user.
+pub fn email_of(username: &str) -> String {
+    format!("{username}@bench.example.com")
+}
 
 /// The pool and app client the load runs against.
 #[derive(Clone, Debug)]
@@ -43,11 +55,15 @@ impl Target {
             .map(|secret| secret_hash(secret, username, &self.client_id))
     }
 
-    pub fn sign_up(&self, username: &str) -> Bytes {
+    /// SignUp, with an `email` attribute when one is given (seeded users have one; the signup workload sends none).
+    pub fn sign_up(&self, username: &str, email: Option<&str>) -> Bytes {
         let mut body =
             json!({"ClientId": self.client_id, "Username": username, "Password": PASSWORD});
         if let Some(hash) = self.hash(username) {
             body["SecretHash"] = Value::String(hash);
+        }
+        if let Some(email) = email {
+            body["UserAttributes"] = json!([{"Name": "email", "Value": email}]);
         }
         to_bytes(&body)
     }
@@ -75,6 +91,38 @@ impl Target {
         to_bytes(
             &json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": self.client_id, "AuthParameters": parameters}),
         )
+    }
+
+    /// AdminCreateUser with the bench password as temporary password and no invitation, so nothing is sent and no code is made.
+    pub fn admin_create_user(&self, username: &str, email: &str) -> Bytes {
+        to_bytes(&json!({
+            "UserPoolId": self.pool_id,
+            "Username": username,
+            "TemporaryPassword": PASSWORD,
+            "MessageAction": "SUPPRESS",
+            "UserAttributes": [{"Name": "email", "Value": email}],
+        }))
+    }
+
+    pub fn admin_get_user(&self, username: &str) -> Bytes {
+        to_bytes(&json!({"UserPoolId": self.pool_id, "Username": username}))
+    }
+
+    /// ListUsers of the users whose e-mail is exactly `email`.
+    pub fn list_users_by_email(&self, email: &str) -> Bytes {
+        to_bytes(&json!({
+            "UserPoolId": self.pool_id,
+            "Filter": format!("email = \"{email}\""),
+        }))
+    }
+
+    /// One page of ListUsers over the whole pool: the first without a token, the next ones with the token of the one before.
+    pub fn list_users_page(&self, pagination_token: Option<&str>) -> Bytes {
+        let mut body = json!({"UserPoolId": self.pool_id, "Limit": LIST_USERS_LIMIT});
+        if let Some(token) = pagination_token {
+            body["PaginationToken"] = Value::String(token.to_owned());
+        }
+        to_bytes(&body)
     }
 }
 
@@ -180,8 +228,9 @@ pub async fn sign_up_confirmed(
     caller: &mut Caller,
     target: &Target,
     username: &str,
+    email: Option<&str>,
 ) -> Result<(), StepError> {
-    call(caller, Action::SignUp, target.sign_up(username)).await?;
+    call(caller, Action::SignUp, target.sign_up(username, email)).await?;
     call(
         caller,
         Action::AdminConfirmSignUp,
@@ -196,6 +245,40 @@ pub struct SeedUser {
     pub login: Bytes,
     pub refresh: Bytes,
     pub get_user: Bytes,
+}
+
+/// A user put in the pool before the timed phase, with the admin request bodies that name it.
+pub struct PoolUser {
+    pub username: String,
+    pub admin_get_user: Bytes,
+    pub list_by_email: Bytes,
+}
+
+/// The users put in the pool before the timed phase.
+#[derive(Default)]
+pub struct Seeded {
+    /// Signed-in users, for the workloads that need tokens; empty when the users were created by an admin.
+    pub sessions: Vec<SeedUser>,
+    /// Every seeded user, in seeding order: the one at index `i` is `seed_username(run_id, i)`.
+    pub pool_users: Vec<PoolUser>,
+}
+
+/// How seeding puts users in the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seeding {
+    /// SignUp, AdminConfirmSignUp and a password sign-in: users with tokens, for login, refresh, getuser and mixed.
+    SignedIn,
+    /// One AdminCreateUser each (FORCE_CHANGE_PASSWORD, no invitation): the quick way to fill a pool for the admin workloads.
+    AdminCreated,
+}
+
+/// The username of seeded user `index`; the prefix before the index is `seed_prefix(run_id)`.
+pub fn seed_username(run_id: &str, index: usize) -> String {
+    format!("{}{index}", seed_prefix(run_id))
+}
+
+pub fn seed_prefix(run_id: &str) -> String {
+    format!("{run_id}-seed-")
 }
 
 /// The access and refresh tokens of a password sign-in.
@@ -213,56 +296,138 @@ pub fn tokens(body: &[u8]) -> Result<(String, String), String> {
     }
 }
 
-/// Signs up, confirms and signs in `count` users over `concurrency` connections; the first failure stops set-up.
+/// A page of a ListUsers answer: only the usernames are read, the rest is skipped.
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct UsersPage {
+    #[serde(default)]
+    pub users: Vec<ListedUser>,
+    pub pagination_token: Option<String>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListedUser {
+    pub username: String,
+}
+
+pub fn users_page(body: &[u8]) -> Result<UsersPage, String> {
+    serde_json::from_slice(body).map_err(|error| {
+        format!(
+            "ListUsers answer is not a page of users: {error}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(300)])
+        )
+    })
+}
+
+/// Puts `count` users in the pool over `concurrency` connections, each with a distinct e-mail address, counting them in `made` as they are made.
+/// The first failure stops set-up: every worker ends at its next user.
 pub async fn seed_users(
     endpoint: &Arc<Endpoint>,
     target: &Arc<Target>,
     run_id: &str,
     count: usize,
     concurrency: usize,
-) -> Result<Vec<SeedUser>, String> {
+    seeding: Seeding,
+    made: &Arc<AtomicU64>,
+) -> Result<Seeded, String> {
     let workers = concurrency.clamp(1, count.max(1));
+    let failed = Arc::new(AtomicBool::new(false));
     let mut handles = Vec::with_capacity(workers);
     for worker in 0..workers {
         let endpoint = Arc::clone(endpoint);
         let target = Arc::clone(target);
         let run_id = run_id.to_owned();
+        let made = Arc::clone(made);
+        let failed = Arc::clone(&failed);
         handles.push(tokio::spawn(async move {
             let mut caller = Caller::new(endpoint);
             let mut users = Vec::new();
             for index in (worker..count).step_by(workers) {
-                let username = format!("{run_id}-seed-{index}");
-                sign_up_confirmed(&mut caller, &target, &username)
+                if failed.load(Ordering::Relaxed) {
+                    break;
+                }
+                let username = seed_username(&run_id, index);
+                let user = seed_one(&mut caller, &target, &username, seeding)
                     .await
-                    .map_err(|error| format!("seeding {username}: {error}"))?;
-                let login = target.password_auth(&username);
-                let answer = call(&mut caller, Action::InitiateAuth, login.clone())
-                    .await
-                    .map_err(|error| format!("seeding {username}: {error}"))?;
-                let (access, refresh) =
-                    tokens(&answer).map_err(|error| format!("seeding {username}: {error}"))?;
-                users.push((
-                    index,
-                    SeedUser {
-                        login,
-                        refresh: target.refresh_auth(&username, &refresh),
-                        get_user: get_user(&access),
-                    },
-                ));
+                    .map_err(|error| {
+                        failed.store(true, Ordering::Relaxed);
+                        format!("seeding {username}: {error}")
+                    })?;
+                users.push((index, user));
+                made.fetch_add(1, Ordering::Relaxed);
             }
             Ok::<_, String>(users)
         }));
     }
     let mut all = Vec::with_capacity(count);
+    let mut first_error = None;
     for handle in handles {
-        all.extend(
-            handle
-                .await
-                .map_err(|error| format!("seeding task failed: {error}"))??,
-        );
+        match handle.await {
+            Ok(Ok(users)) => all.extend(users),
+            Ok(Err(error)) => {
+                first_error.get_or_insert(error);
+            }
+            Err(error) => {
+                first_error.get_or_insert(format!("seeding task failed: {error}"));
+            }
+        }
+    }
+    if let Some(error) = first_error {
+        return Err(error);
     }
     all.sort_by_key(|(index, _)| *index);
-    Ok(all.into_iter().map(|(_, user)| user).collect())
+    let mut seeded = Seeded::default();
+    for (_, (session, pool_user)) in all {
+        seeded.sessions.extend(session);
+        seeded.pool_users.push(pool_user);
+    }
+    Ok(seeded)
+}
+
+/// Puts one user in the pool; the session is `None` for a user created by an admin.
+async fn seed_one(
+    caller: &mut Caller,
+    target: &Target,
+    username: &str,
+    seeding: Seeding,
+) -> Result<(Option<SeedUser>, PoolUser), String> {
+    let email = email_of(username);
+    let session = match seeding {
+        Seeding::SignedIn => {
+            sign_up_confirmed(caller, target, username, Some(&email))
+                .await
+                .map_err(|error| error.to_string())?;
+            let login = target.password_auth(username);
+            let answer = call(caller, Action::InitiateAuth, login.clone())
+                .await
+                .map_err(|error| error.to_string())?;
+            let (access, refresh) = tokens(&answer)?;
+            Some(SeedUser {
+                login,
+                refresh: target.refresh_auth(username, &refresh),
+                get_user: get_user(&access),
+            })
+        }
+        Seeding::AdminCreated => {
+            call(
+                caller,
+                Action::AdminCreateUser,
+                target.admin_create_user(username, &email),
+            )
+            .await
+            .map_err(|error| error.to_string())?;
+            None
+        }
+    };
+    Ok((
+        session,
+        PoolUser {
+            username: username.to_owned(),
+            admin_get_user: target.admin_get_user(username),
+            list_by_email: target.list_users_by_email(&email),
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -276,5 +441,40 @@ mod tests {
             secret_hash("secret", "alice", "client"),
             "RTsve+FQ659UKyESgvLg9GYmZEL+QjzQsW/OjL77/b0="
         );
+    }
+
+    #[test]
+    fn the_email_filter_is_quoted_as_list_users_wants() {
+        let target = Target {
+            pool_id: "us-east-1_x".into(),
+            client_id: "c".into(),
+            client_secret: None,
+        };
+        let body: Value =
+            serde_json::from_slice(&target.list_users_by_email(&email_of("a-seed-7")))
+                .expect("JSON");
+        assert_eq!(body["Filter"], r#"email = "a-seed-7@bench.example.com""#);
+        let page: Value = serde_json::from_slice(&target.list_users_page(Some("t"))).expect("JSON");
+        assert_eq!(page["Limit"], 60);
+        assert_eq!(page["PaginationToken"], "t");
+        assert!(
+            serde_json::from_slice::<Value>(&target.list_users_page(None)).expect("JSON")
+                ["PaginationToken"]
+                .is_null()
+        );
+    }
+
+    #[test]
+    fn a_users_page_reads_usernames_and_the_token() {
+        let page = users_page(
+            br#"{"Users":[{"Username":"u1","Attributes":[{"Name":"sub","Value":"s"}],"Enabled":true}],"PaginationToken":"next"}"#,
+        )
+        .expect("parses");
+        assert_eq!(page.users.len(), 1);
+        assert_eq!(page.users[0].username, "u1");
+        assert_eq!(page.pagination_token.as_deref(), Some("next"));
+        let last = users_page(br#"{"Users":[]}"#).expect("parses");
+        assert!(last.users.is_empty() && last.pagination_token.is_none());
+        assert!(users_page(b"<html>").is_err());
     }
 }

@@ -3,7 +3,7 @@
 //! Code map:
 //! - `main.rs`: the command line and the four modes: `run` (workloads), `startup`, `rss`, `report`.
 //! - `client.rs`: one keep-alive HTTP/1.1 connection per worker over hyper, JSON 1.1 framing, SigV4 for admin calls.
-//! - `cognito.rs`: request bodies, SECRET_HASH, and set-up (pool, client with secret, seeded users with tokens).
+//! - `cognito.rs`: request bodies, SECRET_HASH, and set-up (pool, client with secret, seeded users with tokens or created by an admin).
 //! - `workload.rs`: the timed loop and the workload mix.
 //! - `stats.rs`: exact percentiles, CPU time and resident memory from `/proc`.
 //! - `server.rs`: spawning and killing a server for `startup` and `rss`.
@@ -21,14 +21,16 @@ mod stats;
 mod workload;
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::client::Caller;
-use crate::cognito::Target;
+use crate::cognito::{Seeded, Seeding, Target};
 use crate::report::{LoadRecord, OperationRecord, Record, RssRecord, StartupRecord};
 use crate::workload::{Fixture, Plan, Workload};
 
@@ -109,7 +111,9 @@ struct RunArgs {
     /// Untimed load before each workload, e.g. for a JIT or caches to warm up.
     #[arg(long, default_value = "0s", value_parser = parse_duration)]
     warmup: Duration,
-    /// Users created and signed in before the timed phase (login, refresh, getuser, mixed draw from them).
+    /// Users put in the pool before the timed phase, each with its own e-mail address. Signed in when a workload needs tokens
+    /// (login, refresh, getuser and mixed draw from them), else created with AdminCreateUser, which is quicker
+    /// (admin-create, admin-get, list-users and list-users-all run against them).
     #[arg(long, default_value_t = 200)]
     users: usize,
     /// Use this existing pool instead of creating one (needs --client-id; users are still created in it).
@@ -214,6 +218,26 @@ fn run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()
 }
 
+/// Connections that fill a pool by AdminCreateUser at least: each is one cheap request, so many in flight keep the server busy.
+const PREFILL_CONCURRENCY: usize = 32;
+
+/// Prints how far seeding has got at every `every` until aborted, like the load phases' progress line.
+async fn seeding_progress(counter: Arc<AtomicU64>, label: String, total: usize, every: Duration) {
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    let (start, end) = if std::io::stderr().is_terminal() {
+        ("\r", "")
+    } else {
+        ("", "\n")
+    };
+    loop {
+        ticker.tick().await;
+        eprint!(
+            "{start}{label}: seeding, {} of {total} users{end}",
+            counter.load(Ordering::Relaxed)
+        );
+    }
+}
+
 /// Human text goes to stdout, or to stderr when stdout carries JSON lines.
 fn human(json: bool, text: &str) {
     if json {
@@ -310,27 +334,64 @@ async fn run_workloads(
     run_id: &str,
 ) -> Result<ExitCode, String> {
     let label = args.endpoint.label();
-    let users = if args.workload.iter().any(|workload| workload.needs_users()) {
+    let sessions = args
+        .workload
+        .iter()
+        .any(|workload| workload.needs_sessions());
+    let prefill = args
+        .workload
+        .iter()
+        .any(|workload| workload.needs_prefill());
+    let seeded = if sessions || prefill {
+        let (seeding, concurrency, done) = if sessions {
+            (Seeding::SignedIn, args.concurrency, "seeded")
+        } else {
+            (
+                Seeding::AdminCreated,
+                args.concurrency.max(PREFILL_CONCURRENCY),
+                "prefilled (AdminCreateUser)",
+            )
+        };
+        let count = args.users.max(1);
         let began = Instant::now();
-        let users = cognito::seed_users(
+        let counter = Arc::new(AtomicU64::new(0));
+        let progress = (!args.progress.is_zero()).then(|| {
+            tokio::spawn(seeding_progress(
+                Arc::clone(&counter),
+                label.clone(),
+                count,
+                args.progress,
+            ))
+        });
+        let seeded = cognito::seed_users(
             endpoint,
             target,
             run_id,
-            args.users.max(1),
-            args.concurrency,
+            count,
+            concurrency,
+            seeding,
+            &counter,
         )
-        .await
-        .map_err(|error| format!("set-up failed: {error}"))?;
+        .await;
+        if let Some(progress) = progress {
+            progress.abort();
+            if std::io::stderr().is_terminal() && began.elapsed() > args.progress {
+                eprintln!();
+            }
+        }
+        let seeded = seeded.map_err(|error| format!("set-up failed: {error}"))?;
         eprintln!(
-            "{label}: seeded {} users in {:.2} s",
-            users.len(),
+            "{label}: {done} {} users in {:.2} s",
+            seeded.pool_users.len(),
             began.elapsed().as_secs_f64()
         );
-        users
+        seeded
     } else {
-        Vec::new()
+        Seeded::default()
     };
-    let users = Arc::new(users);
+    let seeded_users = seeded.pool_users.len();
+    let users = Arc::new(seeded.sessions);
+    let pool_users = Arc::new(seeded.pool_users);
     let duration = args.duration.unwrap_or(if args.count.is_some() {
         Duration::from_secs(600)
     } else {
@@ -343,6 +404,8 @@ async fn run_workloads(
                 endpoint: Arc::clone(endpoint),
                 target: Arc::clone(target),
                 users: Arc::clone(&users),
+                pool_users: Arc::clone(&pool_users),
+                seed_prefix: cognito::seed_prefix(run_id),
                 username_prefix: format!("{run_id}-{index}{phase}-"),
             })
         };
@@ -393,7 +456,7 @@ async fn run_workloads(
             workload: workload.name().to_owned(),
             concurrency: args.concurrency,
             driver_threads: args.threads.max(1),
-            seeded_users: users.len(),
+            seeded_users,
             unix_time: unix_time(),
             wall_s,
             ok,
@@ -581,6 +644,8 @@ async fn measure_rss(
         endpoint: Arc::clone(endpoint),
         target,
         users: Arc::new(Vec::new()),
+        pool_users: Arc::new(Vec::new()),
+        seed_prefix: cognito::seed_prefix(&run_id),
         username_prefix: format!("{run_id}-rss-"),
     });
     let outcome = workload::drive(&plan, fixture).await;

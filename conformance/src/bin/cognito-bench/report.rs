@@ -107,10 +107,37 @@ pub fn print_json(record: &Record) {
     );
 }
 
+/// The workload whose one operation is a whole pagination of the pool, so its latency is the time of a full pagination.
+const FULL_PAGINATION: &str = "list-users-all";
+
+/// What an operation's latency is the time of, in the human lines.
+fn latency_label(workload: &str) -> &'static str {
+    if workload == FULL_PAGINATION {
+        "full pagination"
+    } else {
+        "latency"
+    }
+}
+
+/// A workload's row title in the Markdown tables.
+fn row_title(workload: &str) -> String {
+    if workload == FULL_PAGINATION {
+        format!("{workload} (one op = a full pagination)")
+    } else {
+        workload.to_owned()
+    }
+}
+
 /// Human lines for one load run.
 pub fn describe_load(record: &LoadRecord, error_examples: &BTreeMap<String, String>) -> String {
+    // The pool's size matters to the admin workloads, a full pagination above all.
+    let seeded = if record.seeded_users > 0 {
+        format!(", {} seeded users", record.seeded_users)
+    } else {
+        String::new()
+    };
     let mut text = format!(
-        "{} @ {} ({}): concurrency {}, {:.2} s\n  ok {} ({:.1} ops/s), errors {}\n  latency ms: p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}\n",
+        "{} @ {} ({}): concurrency {}, {:.2} s{seeded}\n  ok {} ({:.1} ops/s), errors {}\n  {} ms: p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}\n",
         record.workload,
         record.label,
         record.url,
@@ -119,6 +146,7 @@ pub fn describe_load(record: &LoadRecord, error_examples: &BTreeMap<String, Stri
         record.ok,
         record.ops_per_s,
         record.errors,
+        latency_label(&record.workload),
         record.p50_ms,
         record.p90_ms,
         record.p99_ms,
@@ -177,7 +205,17 @@ pub struct ReportArgs {
     pub columns: Vec<String>,
 }
 
-const WORKLOAD_ORDER: [&str; 5] = ["signup", "login", "refresh", "getuser", "mixed"];
+const WORKLOAD_ORDER: [&str; 9] = [
+    "signup",
+    "login",
+    "refresh",
+    "getuser",
+    "mixed",
+    "admin-create",
+    "admin-get",
+    "list-users",
+    FULL_PAGINATION,
+];
 
 /// Prints Markdown tables: for each figure the median over rounds, and its ratio to the anchor's median in the same files.
 pub fn report(args: &ReportArgs) -> Result<(), String> {
@@ -262,7 +300,7 @@ pub fn report(args: &ReportArgs) -> Result<(), String> {
     println!("{}", header("throughput, ops/s"));
     for workload in &workloads {
         let anchor = load_median(workload, &args.anchor, &|record| record.ops_per_s);
-        let mut line = format!("| {workload} |");
+        let mut line = format!("| {} |", row_title(workload));
         for column in &columns {
             match load_median(workload, column, &|record| record.ops_per_s) {
                 Some(value) => {
@@ -277,7 +315,7 @@ pub fn report(args: &ReportArgs) -> Result<(), String> {
     println!("{}", header("latency p50 / p99, ms"));
     for workload in &workloads {
         let anchor = load_median(workload, &args.anchor, &|record| record.p99_ms);
-        let mut line = format!("| {workload} |");
+        let mut line = format!("| {} |", row_title(workload));
         for column in &columns {
             match (
                 load_median(workload, column, &|record| record.p50_ms),
@@ -297,7 +335,7 @@ pub fn report(args: &ReportArgs) -> Result<(), String> {
     println!();
     println!("{}", header("server / driver CPU per op, µs"));
     for workload in &workloads {
-        let mut line = format!("| {workload} |");
+        let mut line = format!("| {} |", row_title(workload));
         for column in &columns {
             let server = load_median(workload, column, &|record| {
                 record.server_cpu_s.unwrap_or(f64::NAN) * 1e6 / record.ok.max(1) as f64
@@ -320,7 +358,7 @@ pub fn report(args: &ReportArgs) -> Result<(), String> {
     println!();
     println!("{}", header("errors (all rounds)"));
     for workload in &workloads {
-        let mut line = format!("| {workload} |");
+        let mut line = format!("| {} |", row_title(workload));
         for column in &columns {
             match loads.get(&(workload.clone(), column.clone())) {
                 Some(rounds) => {
@@ -470,6 +508,35 @@ mod tests {
         assert_eq!(significant(2.345), "2.35");
         assert_eq!(significant(68.0), "68.0");
         assert_eq!(significant(11320.4), "11,320");
+    }
+
+    #[test]
+    fn every_workload_has_its_place_in_the_tables() {
+        use clap::ValueEnum;
+        for workload in crate::workload::Workload::value_variants() {
+            assert!(WORKLOAD_ORDER.contains(&workload.name()), "{workload:?}");
+        }
+    }
+
+    #[test]
+    fn a_full_pagination_is_labelled_as_one() {
+        let record = LoadRecord {
+            workload: FULL_PAGINATION.into(),
+            ok: 3,
+            wall_s: 1.0,
+            ..Default::default()
+        };
+        let text = describe_load(&record, &BTreeMap::new());
+        assert!(text.contains("full pagination ms: p50"), "{text}");
+        assert!(row_title(FULL_PAGINATION).contains("full pagination"));
+        let other = describe_load(
+            &LoadRecord {
+                workload: "admin-get".into(),
+                ..Default::default()
+            },
+            &BTreeMap::new(),
+        );
+        assert!(other.contains("latency ms: p50"), "{other}");
     }
 
     #[test]
