@@ -40,7 +40,7 @@ pub fn alias_conflict(pool: &UserPool, user: &User) -> Option<(String, String)> 
         if let Some(holder) = pool.users.alias_holder(&key) {
             if *holder != own {
                 let attribute = key.split(':').next().unwrap_or_default().to_owned();
-                return Some((attribute, holder.clone()));
+                return Some((attribute, holder.to_owned()));
             }
         }
     }
@@ -60,9 +60,9 @@ pub fn claim_aliases(pool: &mut UserPool, user: User, force: bool) -> Result<(),
         .into_iter()
         .filter_map(|alias| {
             let holder = pool.users.alias_holder(&alias)?;
-            (*holder != own).then(|| {
+            (holder != own).then(|| {
                 let attribute = alias.split(':').next().unwrap_or_default().to_owned();
-                (attribute, holder.clone())
+                (attribute, holder.to_owned())
             })
         })
         .collect();
@@ -97,15 +97,21 @@ pub fn find_key(pool: &UserPool, name: &str) -> Option<String> {
         UsernameMode::Attributes(attrs) => attrs.iter().map(String::as_str).collect(),
         UsernameMode::Username => pool.alias_attributes.iter().map(String::as_str).collect(),
     };
-    attributes
-        .iter()
-        .find_map(|attr| pool.users.alias_holder(&alias_key(attr, name)).cloned())
+    attributes.iter().find_map(|attr| {
+        pool.users
+            .alias_holder(&alias_key(attr, name))
+            .map(str::to_owned)
+    })
 }
 
 /// Resolves the `Username` of an Admin* operation: "your user's username, but it can be any
 /// of their alias attributes … \[or\] the `sub`" (API reference, every Admin* `Username`).
 pub fn find_key_admin(pool: &UserPool, name: &str) -> Option<String> {
-    find_key(pool, name).or_else(|| pool.users.key_of_sub(&name.to_lowercase()).cloned())
+    find_key(pool, name).or_else(|| {
+        pool.users
+            .key_of_sub(&name.to_lowercase())
+            .map(str::to_owned)
+    })
 }
 
 /// `find_key_admin`, or UserNotFoundException (admin-sigv4-facts §1.1: admin operations are

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::{Bound, Deref, DerefMut, Index};
+use std::sync::Arc;
 
 use super::{User, UsernameMode};
 
@@ -38,14 +39,16 @@ struct Entries {
     sub: String,
 }
 
+/// The user keys in the indexes are one shared `Arc<str>` per user (16 bytes an entry rather
+/// than a string of its own each): with 100,000 users that is about 20 MiB less.
 #[derive(Debug, Clone, Default)]
 struct Indexes {
     /// Sign-in names other than the internal username (`email:...`) → user key.
-    aliases: HashMap<String, String>,
+    aliases: HashMap<String, Arc<str>>,
     /// `sub` → user key; ordered, so ListUsers can search it by prefix.
-    subs: BTreeMap<String, String>,
+    subs: BTreeMap<String, Arc<str>>,
     /// Per `INDEXED_SEARCH_ATTRIBUTES` entry: (value, user key).
-    search: [BTreeSet<(String, String)>; 8],
+    search: [BTreeSet<(String, Arc<str>)>; 8],
 }
 
 #[derive(Debug, Clone, Default)]
@@ -142,30 +145,32 @@ impl UserDirectory {
 
     fn unindex(index: &mut Indexes, key: &str, entries: &Entries) {
         for alias in &entries.aliases {
-            if index.aliases.get(alias).map(String::as_str) == Some(key) {
+            if index.aliases.get(alias).map(|k| &**k) == Some(key) {
                 index.aliases.remove(alias);
             }
         }
-        if index.subs.get(&entries.sub).map(String::as_str) == Some(key) {
+        if index.subs.get(&entries.sub).map(|k| &**k) == Some(key) {
             index.subs.remove(&entries.sub);
         }
+        let shared: Arc<str> = Arc::from(key);
         for (i, value) in &entries.search {
-            index.search[*i].remove(&(value.clone(), key.to_owned()));
+            index.search[*i].remove(&(value.clone(), shared.clone()));
         }
     }
 
     fn reindex(index: &mut Indexes, key: &str, entries: &Entries) {
+        let shared: Arc<str> = Arc::from(key);
         for alias in &entries.aliases {
             // An alias another user holds stays theirs: callers release it first
             // (`users::claim_aliases`), so a missed check can never steal a sign-in name.
             index
                 .aliases
                 .entry(alias.clone())
-                .or_insert_with(|| key.to_owned());
+                .or_insert_with(|| shared.clone());
         }
-        index.subs.insert(entries.sub.clone(), key.to_owned());
+        index.subs.insert(entries.sub.clone(), shared.clone());
         for (i, value) in &entries.search {
-            index.search[*i].insert((value.clone(), key.to_owned()));
+            index.search[*i].insert((value.clone(), shared.clone()));
         }
     }
 
@@ -248,14 +253,14 @@ impl UserDirectory {
             .range::<str, _>((Bound::Included(from), Bound::Unbounded))
     }
 
-    /// The user holding sign-in alias `alias_key` (see `alias_key`).
-    pub fn alias_holder(&self, alias_key: &str) -> Option<&String> {
-        self.index.aliases.get(alias_key)
+    /// The key of the user holding sign-in alias `alias_key` (see `alias_key`).
+    pub fn alias_holder(&self, alias_key: &str) -> Option<&str> {
+        self.index.aliases.get(alias_key).map(|k| &**k)
     }
 
     /// The key of the user whose `sub` is `sub`.
-    pub fn key_of_sub(&self, sub: &str) -> Option<&String> {
-        self.index.subs.get(sub)
+    pub fn key_of_sub(&self, sub: &str) -> Option<&str> {
+        self.index.subs.get(sub).map(|k| &**k)
     }
 
     /// `(sort value, key)` pairs of the users whose indexed `attribute` (an
@@ -277,7 +282,7 @@ impl UserDirectory {
             let range = self.index.subs.range::<str, _>((start, Bound::Unbounded));
             return Box::new(
                 range
-                    .map(|(v, k)| (v.as_str(), k.as_str()))
+                    .map(|(v, k)| (v.as_str(), &**k))
                     .take_while(move |(v, _)| matches(v, &value, prefix)),
             );
         }
@@ -288,18 +293,18 @@ impl UserDirectory {
             return Box::new(std::iter::empty());
         };
         let set = &self.index.search[i];
-        let iter: Box<dyn Iterator<Item = &(String, String)>> = match after {
-            Some((v, k)) => Box::new(set.range::<(String, String), _>((
-                Bound::Excluded((v.to_owned(), k.to_owned())),
+        let iter: Box<dyn Iterator<Item = &(String, Arc<str>)>> = match after {
+            Some((v, k)) => Box::new(set.range::<(String, Arc<str>), _>((
+                Bound::Excluded((v.to_owned(), Arc::from(k))),
                 Bound::Unbounded,
             ))),
-            None => Box::new(set.range::<(String, String), _>((
-                Bound::Included((value.clone(), String::new())),
+            None => Box::new(set.range::<(String, Arc<str>), _>((
+                Bound::Included((value.clone(), Arc::from(""))),
                 Bound::Unbounded,
             ))),
         };
         Box::new(
-            iter.map(|(v, k)| (v.as_str(), k.as_str()))
+            iter.map(|(v, k)| (v.as_str(), &**k))
                 .take_while(move |(v, _)| matches(v, &value, prefix)),
         )
     }
