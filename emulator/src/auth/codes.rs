@@ -147,7 +147,7 @@ pub fn attempts_exceeded() -> ServiceError {
 /// Checks `given` against the pending code and consumes it on success. A wrong guess is
 /// counted on the code (the caller must commit the change even though this returns an error).
 pub fn redeem(
-    pending: &mut Option<PendingCode>,
+    pending: &mut Option<Box<PendingCode>>,
     given: &str,
     now: Timestamp,
 ) -> Result<(), ServiceError> {
@@ -173,12 +173,12 @@ pub fn redeem(
 mod tests {
     use super::*;
 
-    fn code(c: &str) -> Option<PendingCode> {
-        Some(PendingCode {
+    fn code(c: &str) -> Option<Box<PendingCode>> {
+        Some(Box::new(PendingCode {
             code: c.to_owned(),
             expires: Timestamp::from_secs(100),
             failed_attempts: 0,
-        })
+        }))
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub fn answer_setup(
     let Some(mut user) = pool.users.get_mut(&key) else {
         return Err(ServiceError::invalid_session());
     };
-    user.software_token = Some(token);
+    user.software_token = Some(Box::new(token));
     user.pending_software_token = None;
     user.totp_enabled = true;
     drop(user);

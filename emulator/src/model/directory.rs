@@ -54,8 +54,10 @@ struct Indexes {
 #[derive(Debug, Clone, Default)]
 pub struct UserDirectory {
     rules: DirectoryRules,
-    /// Users by `key` of their internal username.
-    users: BTreeMap<String, User>,
+    /// Users by `key` of their internal username. Boxed: B-tree nodes keep spare slots, and a
+    /// slot of a pointer rather than of the whole user (about 460 bytes) saves about 200 bytes
+    /// a user.
+    users: BTreeMap<String, Box<User>>,
     index: Indexes,
     /// Refresh token → (user key, sign-in `event_id`).
     refresh_tokens: HashMap<String, (String, String)>,
@@ -177,18 +179,18 @@ impl UserDirectory {
     /// Inserts or replaces `user`, keeping every index in step.
     pub fn put(&mut self, user: User) {
         let key = self.key(&user.username);
-        if let Some(old) = self.users.get(&key) {
+        if let Some(old) = self.users.get(&key).map(|u| &**u) {
             let old = self.entries(old);
             Self::unindex(&mut self.index, &key, &old);
         }
         let new = self.entries(&user);
         Self::reindex(&mut self.index, &key, &new);
-        self.users.insert(key, user);
+        self.users.insert(key, Box::new(user));
     }
 
     /// Removes the user with `key`, with their aliases and refresh tokens.
     pub fn remove(&mut self, key: &str) -> Option<User> {
-        let user = self.users.remove(key)?;
+        let user = *self.users.remove(key)?;
         let entries = self.entries(&user);
         Self::unindex(&mut self.index, key, &entries);
         for session in user.sessions.values() {
@@ -198,14 +200,14 @@ impl UserDirectory {
     }
 
     pub fn get(&self, key: &str) -> Option<&User> {
-        self.users.get(key)
+        self.users.get(key).map(|u| &**u)
     }
 
     /// The user with `key`, to change in place; the indexes follow when the guard drops.
     pub fn get_mut(&mut self, key: &str) -> Option<UserMut<'_>> {
         let before = self.entries(self.users.get(key)?);
         let rules = &self.rules;
-        let user = self.users.get_mut(key)?;
+        let user = &mut **self.users.get_mut(key)?;
         Some(UserMut {
             user,
             index: &mut self.index,
@@ -229,7 +231,7 @@ impl UserDirectory {
 
     /// Users in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &User)> {
-        self.users.iter()
+        self.users.iter().map(|(k, u)| (k, &**u))
     }
 
     /// Users in key order, starting after `after`.
@@ -241,7 +243,9 @@ impl UserDirectory {
             Some(key) => Bound::Excluded(key),
             None => Bound::Unbounded,
         };
-        self.users.range::<str, _>((start, Bound::Unbounded))
+        self.users
+            .range::<str, _>((start, Bound::Unbounded))
+            .map(|(k, u)| (k, &**u))
     }
 
     /// Users in key order, starting at `from` (inclusive).
@@ -251,6 +255,7 @@ impl UserDirectory {
     ) -> impl Iterator<Item = (&'a String, &'a User)> + 'a {
         self.users
             .range::<str, _>((Bound::Included(from), Bound::Unbounded))
+            .map(|(k, u)| (k, &**u))
     }
 
     /// The key of the user holding sign-in alias `alias_key` (see `alias_key`).

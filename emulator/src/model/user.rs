@@ -196,8 +196,10 @@ pub struct User {
     pub last_modified: Timestamp,
     /// Shared, so snapshots taken for hashing outside the lock copy a pointer.
     pub credentials: Option<Arc<Credentials>>,
-    pub sign_up_code: Option<PendingCode>,
-    pub forgot_password_code: Option<PendingCode>,
+    /// Boxed, like the software tokens below: most users have none, and a user's size counts
+    /// a hundred thousand times.
+    pub sign_up_code: Option<Box<PendingCode>>,
+    pub forgot_password_code: Option<Box<PendingCode>>,
     /// Attribute verification codes by attribute name (`email`, `phone_number`).
     pub attribute_codes: BTreeMap<String, PendingCode>,
     pub failed_sign_ins: u32,
@@ -205,10 +207,10 @@ pub struct User {
     /// Live sign-in sessions by `event_id`.
     pub sessions: BTreeMap<String, SignInSession>,
     /// The verified software token: the user's MFA factor once turned on.
-    pub software_token: Option<SoftwareToken>,
+    pub software_token: Option<Box<SoftwareToken>>,
     /// A token AssociateSoftwareToken made and VerifySoftwareToken has not accepted yet; it
     /// replaces `software_token` when verified.
-    pub pending_software_token: Option<SoftwareToken>,
+    pub pending_software_token: Option<Box<SoftwareToken>>,
     /// SetUserMFAPreference: software-token MFA enabled for sign-in, and preferred.
     pub totp_enabled: bool,
     pub totp_preferred: bool,

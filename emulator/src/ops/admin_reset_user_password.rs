@@ -44,7 +44,7 @@ impl Operation for AdminResetUserPassword {
                     &delivery,
                     Purpose::ForgotPassword,
                 );
-                user.forgot_password_code = Some(code);
+                user.forgot_password_code = Some(Box::new(code));
                 user.status = UserStatus::ResetRequired;
                 user.last_modified = cx.now;
                 Ok(message)

@@ -33,7 +33,7 @@ impl Operation for AssociateSoftwareToken {
                     let Some(mut user) = pool.users.get_mut(key) else {
                         return Err(ServiceError::user_not_found());
                     };
-                    user.pending_software_token = Some(token);
+                    user.pending_software_token = Some(Box::new(token));
                     Ok(json!({"SecretCode": code}))
                 })
             }

@@ -61,7 +61,7 @@ impl Operation for ForgotPassword {
             Purpose::ForgotPassword,
         );
         if let Some(mut user) = pool.users.get_mut(&key) {
-            user.forgot_password_code = Some(code);
+            user.forgot_password_code = Some(Box::new(code));
         }
         drop(pool);
         cx.state.outbox.send(message);

@@ -57,7 +57,7 @@ impl Operation for ResendConfirmationCode {
             &delivery,
             Purpose::SignUp,
         );
-        user.sign_up_code = Some(code);
+        user.sign_up_code = Some(Box::new(code));
         drop(user);
         drop(pool);
         cx.state.outbox.send(message);

@@ -90,7 +90,7 @@ impl Operation for SignUp {
                 delivery,
                 Purpose::SignUp,
             );
-            user.sign_up_code = Some(code);
+            user.sign_up_code = Some(Box::new(code));
             message
         });
         let sub = user.sub.clone();

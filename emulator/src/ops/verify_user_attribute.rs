@@ -25,11 +25,14 @@ impl Operation for VerifyUserAttribute {
             let Some(mut user) = pool.users.get_mut(key) else {
                 return Err(ServiceError::user_not_found());
             };
-            let mut pending = user.attribute_codes.remove(&request.attribute_name);
+            let mut pending = user
+                .attribute_codes
+                .remove(&request.attribute_name)
+                .map(Box::new);
             let result = codes::redeem(&mut pending, &request.code, cx.now);
             if let Some(still_pending) = pending {
                 user.attribute_codes
-                    .insert(request.attribute_name.clone(), still_pending);
+                    .insert(request.attribute_name.clone(), *still_pending);
             }
             result?;
             let mut verified = user.clone();
