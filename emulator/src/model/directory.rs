@@ -35,8 +35,12 @@ pub struct DirectoryRules {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Entries {
     aliases: Vec<String>,
+    /// Per attribute index (`INDEXED_SEARCH_ATTRIBUTES` up to `ATTRIBUTE_INDEXES`).
     search: Vec<(usize, String)>,
-    sub: String,
+    /// `cognito:user_status` (lower-cased) and `status`.
+    statuses: [&'static str; 2],
+    /// `None` where it cannot change (a user borrowed through `get_mut`).
+    sub: Option<String>,
 }
 
 /// The user keys in the indexes are one shared `Arc<str>` per user (16 bytes an entry rather
@@ -47,9 +51,16 @@ struct Indexes {
     aliases: HashMap<String, Arc<str>>,
     /// `sub` → user key; ordered, so ListUsers can search it by prefix.
     subs: BTreeMap<String, Arc<str>>,
-    /// Per `INDEXED_SEARCH_ATTRIBUTES` entry: (value, user key).
-    search: [BTreeSet<(String, Arc<str>)>; 8],
+    /// Per attribute of `INDEXED_SEARCH_ATTRIBUTES` (the first `ATTRIBUTE_INDEXES`):
+    /// (lower-cased value, user key).
+    search: [BTreeSet<(String, Arc<str>)>; ATTRIBUTE_INDEXES],
+    /// The two statuses (the last two `INDEXED_SEARCH_ATTRIBUTES`): a handful of values, each
+    /// with its users, so that keeping them costs key comparisons only.
+    statuses: [BTreeMap<&'static str, BTreeSet<Arc<str>>>; 2],
 }
+
+/// How many of `INDEXED_SEARCH_ATTRIBUTES` are user attributes; the rest are the statuses.
+const ATTRIBUTE_INDEXES: usize = 6;
 
 #[derive(Debug, Clone, Default)]
 pub struct UserDirectory {
@@ -96,22 +107,27 @@ fn aliases_of(rules: &DirectoryRules, user: &User) -> Vec<String> {
 
 fn entries(rules: &DirectoryRules, user: &User) -> Entries {
     Entries {
-        aliases: aliases_of(rules, user),
-        search: INDEXED_SEARCH_ATTRIBUTES
-            .iter()
-            .enumerate()
-            .filter_map(|(i, name)| search_value(user, name).map(|v| (i, v)))
-            .collect(),
-        sub: user.sub.clone(),
+        sub: Some(user.sub.clone()),
+        ..changeable_entries(rules, user)
     }
 }
 
-/// What ListUsers compares for `name`: the two statuses, or an attribute lower-cased.
-fn search_value(user: &User, name: &str) -> Option<String> {
-    match name {
-        "cognito:user_status" => Some(user.status.as_str().to_lowercase()),
-        "status" => Some(if user.enabled { "Enabled" } else { "Disabled" }.to_owned()),
-        _ => user.attribute(name).map(str::to_lowercase),
+/// The entries that can change while a user is borrowed: all but `sub`.
+fn changeable_entries(rules: &DirectoryRules, user: &User) -> Entries {
+    Entries {
+        aliases: aliases_of(rules, user),
+        search: INDEXED_SEARCH_ATTRIBUTES[..ATTRIBUTE_INDEXES]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| user.attribute(name).map(|v| (i, v.to_lowercase())))
+            .collect(),
+        // What ListUsers compares: the status lower-cased (matched case-insensitively), and
+        // `status` as it is (matched case-sensitively).
+        statuses: [
+            user.status.as_lowercase(),
+            if user.enabled { "Enabled" } else { "Disabled" },
+        ],
+        sub: None,
     }
 }
 
@@ -151,8 +167,24 @@ impl UserDirectory {
                 index.aliases.remove(alias);
             }
         }
-        if index.subs.get(&entries.sub).map(|k| &**k) == Some(key) {
-            index.subs.remove(&entries.sub);
+        if let Some(sub) = &entries.sub {
+            if index.subs.get(sub).map(|k| &**k) == Some(key) {
+                index.subs.remove(sub);
+            }
+        }
+        for (j, value) in entries.statuses.iter().enumerate() {
+            if value.is_empty() {
+                continue;
+            }
+            if let Some(keys) = index.statuses[j].get_mut(value) {
+                keys.remove(key);
+                if keys.is_empty() {
+                    index.statuses[j].remove(value);
+                }
+            }
+        }
+        if entries.search.is_empty() {
+            return;
         }
         let shared: Arc<str> = Arc::from(key);
         for (i, value) in &entries.search {
@@ -161,6 +193,13 @@ impl UserDirectory {
     }
 
     fn reindex(index: &mut Indexes, key: &str, entries: &Entries) {
+        if entries.aliases.is_empty()
+            && entries.search.is_empty()
+            && entries.sub.is_none()
+            && entries.statuses.iter().all(|v| v.is_empty())
+        {
+            return;
+        }
         let shared: Arc<str> = Arc::from(key);
         for alias in &entries.aliases {
             // An alias another user holds stays theirs: callers release it first
@@ -170,9 +209,19 @@ impl UserDirectory {
                 .entry(alias.clone())
                 .or_insert_with(|| shared.clone());
         }
-        index.subs.insert(entries.sub.clone(), shared.clone());
+        if let Some(sub) = &entries.sub {
+            index.subs.insert(sub.clone(), shared.clone());
+        }
         for (i, value) in &entries.search {
             index.search[*i].insert((value.clone(), shared.clone()));
+        }
+        for (j, value) in entries.statuses.iter().enumerate() {
+            if !value.is_empty() {
+                index.statuses[j]
+                    .entry(value)
+                    .or_default()
+                    .insert(shared.clone());
+            }
         }
     }
 
@@ -205,7 +254,7 @@ impl UserDirectory {
 
     /// The user with `key`, to change in place; the indexes follow when the guard drops.
     pub fn get_mut(&mut self, key: &str) -> Option<UserMut<'_>> {
-        let before = self.entries(self.users.get(key)?);
+        let before = changeable_entries(&self.rules, self.users.get(key)?);
         let rules = &self.rules;
         let user = &mut **self.users.get_mut(key)?;
         Some(UserMut {
@@ -297,6 +346,32 @@ impl UserDirectory {
         else {
             return Box::new(std::iter::empty());
         };
+        if i >= ATTRIBUTE_INDEXES {
+            let after: Option<(String, Arc<str>)> =
+                after.map(|(v, k)| (v.to_owned(), Arc::from(k)));
+            return Box::new(
+                self.index.statuses[i - ATTRIBUTE_INDEXES]
+                    .iter()
+                    .filter(move |(v, _)| matches(v, &value, prefix))
+                    .flat_map(move |(v, keys)| {
+                        let v: &'static str = v;
+                        let keys: Box<dyn Iterator<Item = &Arc<str>>> =
+                            match &after {
+                                Some((after_value, _)) if v < after_value.as_str() => {
+                                    Box::new(std::iter::empty())
+                                }
+                                Some((after_value, after_key)) if v == after_value.as_str() => {
+                                    Box::new(keys.range((
+                                        Bound::Excluded(after_key.clone()),
+                                        Bound::Unbounded,
+                                    )))
+                                }
+                                _ => Box::new(keys.iter()),
+                            };
+                        keys.map(move |k| (v, &**k))
+                    }),
+            );
+        }
         let set = &self.index.search[i];
         let iter: Box<dyn Iterator<Item = &(String, Arc<str>)>> = match after {
             Some((v, k)) => Box::new(set.range::<(String, Arc<str>), _>((
@@ -373,12 +448,35 @@ impl DerefMut for UserMut<'_> {
     }
 }
 
+/// The items of `a` that `b` lacks.
+fn difference<T: Clone + PartialEq>(a: &[T], b: &[T]) -> Vec<T> {
+    a.iter().filter(|x| !b.contains(x)).cloned().collect()
+}
+
 impl Drop for UserMut<'_> {
     fn drop(&mut self) {
-        let after = entries(self.rules, self.user);
-        if after != self.before {
-            UserDirectory::unindex(self.index, &self.key, &self.before);
-            UserDirectory::reindex(self.index, &self.key, &after);
+        let after = changeable_entries(self.rules, self.user);
+        if after == self.before {
+            return;
         }
+        // Only what changed moves.
+        // A status that did not change is left alone ("" marks it).
+        let changed = |of: &[&'static str; 2], other: &[&'static str; 2]| {
+            [0, 1].map(|j| if of[j] == other[j] { "" } else { of[j] })
+        };
+        let gone = Entries {
+            aliases: difference(&self.before.aliases, &after.aliases),
+            search: difference(&self.before.search, &after.search),
+            statuses: changed(&self.before.statuses, &after.statuses),
+            sub: None,
+        };
+        let new = Entries {
+            aliases: difference(&after.aliases, &self.before.aliases),
+            search: difference(&after.search, &self.before.search),
+            statuses: changed(&after.statuses, &self.before.statuses),
+            sub: None,
+        };
+        UserDirectory::unindex(self.index, &self.key, &gone);
+        UserDirectory::reindex(self.index, &self.key, &new);
     }
 }

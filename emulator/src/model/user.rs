@@ -26,6 +26,16 @@ impl UserStatus {
             UserStatus::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
         }
     }
+
+    /// `as_str` lower-cased, as ListUsers compares it (case-insensitively).
+    pub fn as_lowercase(self) -> &'static str {
+        match self {
+            UserStatus::Unconfirmed => "unconfirmed",
+            UserStatus::Confirmed => "confirmed",
+            UserStatus::ResetRequired => "reset_required",
+            UserStatus::ForceChangePassword => "force_change_password",
+        }
+    }
 }
 
 /// A code sent to the user and not yet used.
