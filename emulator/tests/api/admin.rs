@@ -676,3 +676,47 @@ async fn status_filters_are_indexed_and_sorted() {
     assert_eq!(statuses[0], "CONFIRMED");
     assert_eq!(statuses.len(), 4);
 }
+
+#[tokio::test]
+async fn auth_events_list_sign_ins_newest_first_and_page() {
+    let (h, t) = setup().await;
+    h.confirmed_user(&t, "ev@example.com").await;
+    h.sign_in(&t, "ev@example.com", "wrong-password")
+        .await
+        .err("NotAuthorizedException");
+    h.sign_in(&t, "ev@example.com", PASSWORD).await.ok();
+    let list = |extra: Value| {
+        let mut body = json!({"UserPoolId": t.pool_id, "Username": "ev@example.com"});
+        crate::support::merge(&mut body, extra);
+        h.call("AdminListUserAuthEvents", body)
+    };
+    let all = list(json!({})).await.ok();
+    let events = all["AuthEvents"].as_array().unwrap();
+    // AuthEventType (API reference): EventType SignIn, EventResponse Pass|Fail, and the
+    // challenge entries as the CLI example shows them ("Password", "Success").
+    let responses: Vec<&str> = events
+        .iter()
+        .map(|e| e["EventResponse"].as_str().unwrap())
+        .collect();
+    assert_eq!(responses, ["Pass", "Fail"]);
+    assert_eq!(events[0]["EventType"], "SignIn");
+    assert_eq!(
+        events[0]["ChallengeResponses"],
+        json!([{"ChallengeName": "Password", "ChallengeResponse": "Success"}])
+    );
+    assert!(events[0]["CreationDate"].is_number());
+    let first = list(json!({"MaxResults": 1})).await.ok();
+    assert_eq!(first["AuthEvents"].as_array().unwrap().len(), 1);
+    let rest = list(json!({"MaxResults": 1, "NextToken": first["NextToken"]}))
+        .await
+        .ok();
+    assert_eq!(rest["AuthEvents"][0]["EventResponse"], "Fail");
+    assert!(rest.get("NextToken").is_none());
+    h.call(
+        "AdminListUserAuthEvents",
+        json!({"UserPoolId": t.pool_id, "Username": "nobody@example.com"}),
+    )
+    .await
+    .err("UserNotFoundException")
+    .msg("User does not exist.");
+}
