@@ -5,6 +5,7 @@
 mod accounts;
 mod admin;
 mod clients;
+mod list_users;
 mod mfa;
 mod pools;
 mod profile;
