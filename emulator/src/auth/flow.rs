@@ -46,7 +46,7 @@ pub enum AuthFlow {
 }
 
 impl AuthFlow {
-    /// `Ok(None)` for a flow AWS has and this emulator does not implement.
+    /// `None` for a flow AWS has and this emulator does not implement.
     fn parse(name: &str) -> Option<AuthFlow> {
         match name {
             "USER_PASSWORD_AUTH" => Some(AuthFlow::UserPassword),
