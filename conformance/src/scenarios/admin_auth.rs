@@ -98,6 +98,26 @@ async fn admin_start(ctx: &Ctx, client: &AppClient, user: &User) -> Step<Challen
     )
 }
 
+/// The ChallengeResponses of a NEW_PASSWORD_REQUIRED answer: `USERNAME`, `NEW_PASSWORD`,
+/// `SECRET_HASH` for a client with a secret, and `userAttributes.*` from `attributes`.
+fn new_password_responses(
+    client: &AppClient,
+    user: &User,
+    attributes: &[(&str, &str)],
+) -> HashMap<String, String> {
+    let mut responses = HashMap::from([
+        ("USERNAME".to_owned(), user.username.clone()),
+        ("NEW_PASSWORD".to_owned(), NEW_PASSWORD.to_owned()),
+    ]);
+    if let Some(hash) = client.secret_hash(&user.username) {
+        responses.insert("SECRET_HASH".to_owned(), hash);
+    }
+    for (name, value) in attributes {
+        responses.insert(format!("userAttributes.{name}"), (*value).to_owned());
+    }
+    responses
+}
+
 /// RespondToAuthChallenge NEW_PASSWORD_REQUIRED with `NEW_PASSWORD` and `userAttributes.*` from `attributes`.
 async fn answer(
     ctx: &Ctx,
@@ -106,21 +126,14 @@ async fn answer(
     session: &str,
     attributes: &[(&str, &str)],
 ) -> RespondResult {
-    let mut request = ctx
-        .cognito()
+    ctx.cognito()
         .respond_to_auth_challenge()
         .client_id(&client.id)
         .challenge_name(ChallengeNameType::NewPasswordRequired)
         .session(session)
-        .challenge_responses("USERNAME", &user.username)
-        .challenge_responses("NEW_PASSWORD", NEW_PASSWORD);
-    if let Some(hash) = client.secret_hash(&user.username) {
-        request = request.challenge_responses("SECRET_HASH", hash);
-    }
-    for (name, value) in attributes {
-        request = request.challenge_responses(format!("userAttributes.{name}"), *value);
-    }
-    request.send().await
+        .set_challenge_responses(Some(new_password_responses(client, user, attributes)))
+        .send()
+        .await
 }
 
 /// AdminRespondToAuthChallenge NEW_PASSWORD_REQUIRED, like `answer`.
@@ -131,22 +144,15 @@ async fn admin_answer(
     session: &str,
     attributes: &[(&str, &str)],
 ) -> AdminRespondResult {
-    let mut request = ctx
-        .cognito()
+    ctx.cognito()
         .admin_respond_to_auth_challenge()
         .user_pool_id(&client.user_pool_id)
         .client_id(&client.id)
         .challenge_name(ChallengeNameType::NewPasswordRequired)
         .session(session)
-        .challenge_responses("USERNAME", &user.username)
-        .challenge_responses("NEW_PASSWORD", NEW_PASSWORD);
-    if let Some(hash) = client.secret_hash(&user.username) {
-        request = request.challenge_responses("SECRET_HASH", hash);
-    }
-    for (name, value) in attributes {
-        request = request.challenge_responses(format!("userAttributes.{name}"), *value);
-    }
-    request.send().await
+        .set_challenge_responses(Some(new_password_responses(client, user, attributes)))
+        .send()
+        .await
 }
 
 /// A ChallengeParameters value that must be a JSON-encoded string of some JSON value.
