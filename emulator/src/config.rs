@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::credentials::KeySpecs;
+
 /// A local Amazon Cognito user-pool server that speaks the real wire protocol.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "cognito-emulator", version, about, long_about = None)]
@@ -64,6 +66,22 @@ pub struct Config {
     /// is never stored either way.
     #[arg(long, env = "COGNITO_EMULATOR_STRONG_HASHING")]
     pub strong_password_hashing: bool,
+
+    /// More long-term keys to verify, besides the built-in `test`/`test` (the account's root
+    /// user): `KEY:SECRET` (root) or `KEY:SECRET:user/NAME` (an IAM user), comma-separated.
+    #[arg(
+        long,
+        env = "COGNITO_EMULATOR_CREDENTIALS",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub credentials: KeySpecs,
+
+    /// Refuse requests signed with a key the emulator does not know, as AWS does
+    /// (`UnrecognizedClientException`). By default such requests are accepted unchecked, with
+    /// one warning per key; known keys are always fully verified.
+    #[arg(long, env = "COGNITO_EMULATOR_STRICT_CREDENTIALS")]
+    pub strict_credentials: bool,
 }
 
 impl Config {
@@ -81,6 +99,8 @@ impl Config {
             issuer: "aws".to_owned(),
             public_url: None,
             strong_password_hashing: false,
+            credentials: KeySpecs::default(),
+            strict_credentials: false,
         }
     }
 }

@@ -8,6 +8,7 @@ use rand_chacha::ChaCha20Rng;
 
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 pub struct IdGen {
     rng: Mutex<ChaCha20Rng>,
@@ -68,6 +69,28 @@ impl IdGen {
     /// A 6-digit confirmation code.
     pub fn code(&self) -> String {
         format!("{:06}", self.rng.lock().random_range(0..1_000_000u32))
+    }
+
+    /// A temporary access key id: `ASIA` and 16 upper-case alphanumerics, as STS issues.
+    pub fn temporary_access_key_id(&self) -> String {
+        format!(
+            "ASIA{}",
+            self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 16)
+        )
+    }
+
+    /// A 40-character secret access key over the base64 alphabet, like AWS's.
+    pub fn secret_access_key(&self) -> String {
+        self.chars(BASE64, 40)
+    }
+
+    /// An opaque session token: 264 random bytes in standard base64 (352 characters, about
+    /// the size of STS's own).
+    pub fn session_token(&self) -> String {
+        use base64::Engine;
+        let mut bytes = [0u8; 264];
+        self.fill(&mut bytes);
+        base64::engine::general_purpose::STANDARD.encode(bytes)
     }
 
     /// Opaque url-safe token material of `len` characters.

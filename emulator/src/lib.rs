@@ -1,9 +1,14 @@
 //! A local Amazon Cognito user-pool server speaking the real wire protocol
-//! (AWS JSON 1.1 on `POST /`, dispatched on `X-Amz-Target`).
+//! (AWS JSON 1.1 on `POST /`, dispatched on `X-Amz-Target`), with STS's query protocol on
+//! the same port.
 //!
 //! Code map:
-//! - `protocol`: the only code that knows HTTP; `protocol::schema` validates every request
-//!   against the vendored botocore model; `protocol::sigv4` recognises signed callers.
+//! - `protocol`: the only code that knows HTTP: the JSON 1.1 and query front doors, CORS,
+//!   the well-known documents, the emulator's routes; `protocol::schema` validates every
+//!   request against the vendored botocore model.
+//! - `credentials`: the keys the emulator knows and issues, and SigV4 verification
+//!   (`credentials::sigv4`); front doors call it before dispatch.
+//! - `sts`: GetSessionToken, GetCallerIdentity, AssumeRole.
 //! - `ops`: one file per Cognito action, the `REGISTRY` naming each once, and `dispatch`,
 //!   the one way in for every front door (HTTP, seed files).
 //! - `wire`: AWS's shapes (`UserType`, `GroupType`, `AuthenticationResultType`, …), each
@@ -28,6 +33,7 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod credentials;
 pub mod crypto;
 pub mod error;
 pub mod ids;
@@ -38,6 +44,7 @@ pub mod pool_keys;
 pub mod protocol;
 pub mod seed;
 pub mod store;
+pub mod sts;
 pub mod wire;
 
 use std::future::Future;
@@ -62,6 +69,8 @@ pub struct Inner {
     pub ids: ids::IdGen,
     pub outbox: outbox::Outbox,
     pub verified_tokens: auth::access::VerifiedTokens,
+    /// The keys requests may be signed with, and the temporary ones STS issued.
+    pub keyring: credentials::Keyring,
     /// Keys what the emulator makes up for unknown users (PreventUserExistenceErrors), so the
     /// same name gets the same made-up SRP salt every time.
     pub simulation_key: [u8; 32],
@@ -80,6 +89,7 @@ impl AppState {
     pub fn new(config: Config, clock: Arc<dyn Clock>) -> Self {
         let ids = ids::IdGen::new(config.seed);
         let simulation_key = ids.bytes();
+        let keyring = credentials::Keyring::new(&config.credentials.0, config.strict_credentials);
         AppState(Arc::new(Inner {
             config,
             store: store::Store::default(),
@@ -87,6 +97,7 @@ impl AppState {
             ids,
             outbox: outbox::Outbox::default(),
             verified_tokens: Default::default(),
+            keyring,
             simulation_key,
             public_url: OnceLock::new(),
         }))

@@ -1,5 +1,5 @@
 //! One file per Cognito action, the registry that names each once, and `dispatch`, the one
-//! way in for every front door (AWS JSON over HTTP, seed files; STS next). `dispatch`
+//! way in for every cognito-idp front door (AWS JSON over HTTP, seed files). `dispatch`
 //! validates against the API model, then `call::<O>` decodes the request and encodes the
 //! typed response, so an operation file holds only its request/response types and `run`.
 
@@ -85,17 +85,13 @@ pub(crate) trait Operation {
     fn run(cx: &Cx<'_>, request: Self::Request) -> Result<Self::Response, ServiceError>;
 }
 
-/// The credentials a signed request names (its SigV4 `Credential=` scope).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    pub access_key_id: String,
-    pub region: String,
-}
+pub use crate::credentials::Principal;
 
 /// Who is calling.
 #[derive(Debug, Clone)]
 pub enum Caller {
-    /// A request with a well-formed SigV4 `Authorization` header.
+    /// A request whose SigV4 signature was verified (or, for a key the emulator does not
+    /// know, accepted without `--strict-credentials`).
     Signed(Principal),
     /// A request without credentials (allowed only for the model's unsigned operations).
     Unsigned,

@@ -5,6 +5,7 @@
 mod accounts;
 mod admin;
 mod clients;
+mod credentials;
 mod list_users;
 mod mfa;
 mod pools;
@@ -13,6 +14,7 @@ mod protocol;
 mod sdk;
 mod sessions;
 mod srp;
+mod sts;
 mod support;
 mod tidy;
 mod tokens;

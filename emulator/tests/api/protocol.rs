@@ -4,7 +4,19 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::json;
 
-use crate::support::{request, Harness, SIGV4};
+use crate::support::{request, Harness, Signing};
+
+/// A request with these headers and body, signed with the built-in pair.
+fn signed(content_type: &str, target: &str, body: &str) -> Request<Body> {
+    let mut request = Request::post("/")
+        .header("host", "localhost")
+        .header("content-type", content_type)
+        .header("x-amz-target", target)
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    Signing::default().sign(&mut request, body.as_bytes());
+    request
+}
 
 #[tokio::test]
 async fn success_is_200_with_amz_json_content_type_and_request_id() {
@@ -58,27 +70,22 @@ async fn missing_or_foreign_target_is_refused() {
         .body(Body::from("{}"))
         .unwrap();
     h.raw(missing).await.err("UnknownOperationException");
-    let foreign = Request::post("/")
-        .header("content-type", "application/x-amz-json-1.1")
-        .header("x-amz-target", "DynamoDB_20120810.ListTables")
-        .header("authorization", SIGV4)
-        .body(Body::from("{}"))
-        .unwrap();
+    let foreign = signed(
+        "application/x-amz-json-1.1",
+        "DynamoDB_20120810.ListTables",
+        "{}",
+    );
     h.raw(foreign).await.err("UnknownOperationException");
 }
 
 #[tokio::test]
 async fn malformed_json_is_serialization_exception() {
     let h = Harness::new();
-    let bad = Request::post("/")
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            "AWSCognitoIdentityProviderService.ListUserPools",
-        )
-        .header("authorization", SIGV4)
-        .body(Body::from("{\"MaxResults\": 10,"))
-        .unwrap();
+    let bad = signed(
+        "application/x-amz-json-1.1",
+        "AWSCognitoIdentityProviderService.ListUserPools",
+        "{\"MaxResults\": 10,",
+    );
     h.raw(bad).await.err("SerializationException");
 }
 
@@ -100,15 +107,11 @@ async fn oversized_body_is_refused_cleanly() {
         "{{\"PoolName\": \"{}\"}}",
         "a".repeat(emulator::protocol::MAX_BODY_BYTES + 10)
     );
-    let req = Request::post("/")
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            "AWSCognitoIdentityProviderService.CreateUserPool",
-        )
-        .header("authorization", SIGV4)
-        .body(Body::from(huge))
-        .unwrap();
+    let req = signed(
+        "application/x-amz-json-1.1",
+        "AWSCognitoIdentityProviderService.CreateUserPool",
+        &huge,
+    );
     let reply = h.raw(req).await;
     reply.err("SerializationException");
     assert!(reply.message().contains("too large"), "{}", reply.message());
@@ -118,15 +121,11 @@ async fn oversized_body_is_refused_cleanly() {
 async fn plain_application_json_is_accepted_and_other_types_are_not() {
     let h = Harness::new();
     let req = |ct: &str| {
-        Request::post("/")
-            .header("content-type", ct)
-            .header(
-                "x-amz-target",
-                "AWSCognitoIdentityProviderService.ListUserPools",
-            )
-            .header("authorization", SIGV4)
-            .body(Body::from("{\"MaxResults\": 5}"))
-            .unwrap()
+        signed(
+            ct,
+            "AWSCognitoIdentityProviderService.ListUserPools",
+            "{\"MaxResults\": 5}",
+        )
     };
     assert_eq!(h.raw(req("application/json")).await.status, StatusCode::OK);
     assert_eq!(

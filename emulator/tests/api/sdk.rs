@@ -8,7 +8,7 @@ use aws_sdk_cognitoidentityprovider::Client;
 use emulator::{Config, Running, SystemClock};
 
 async fn sdk_client(endpoint: &str) -> Client {
-    let creds = aws_credential_types::Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
+    let creds = aws_credential_types::Credentials::new("test", "test", None, None, "test");
     let conf = aws_sdk_cognitoidentityprovider::Config::builder()
         .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
         .region(aws_sdk_cognitoidentityprovider::config::Region::new(

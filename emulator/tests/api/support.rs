@@ -1,6 +1,7 @@
 //! Test harness: JSON in, JSON out through the router with a real `X-Amz-Target`.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
@@ -9,7 +10,86 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-pub const SIGV4: &str = "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/cognito-idp/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef";
+/// How a test signs a request: by default the built-in pair (`test`/`test`) for cognito-idp in
+/// us-east-1, now. Signed by aws-sigv4, the AWS SDK's own signer, so the emulator's verifier is
+/// checked against the reference implementation on every signed call.
+#[derive(Clone)]
+pub struct Signing {
+    pub access_key_id: String,
+    pub secret: String,
+    pub session_token: Option<String>,
+    pub region: String,
+    pub service: String,
+    pub time: SystemTime,
+}
+
+impl Default for Signing {
+    fn default() -> Self {
+        Signing {
+            access_key_id: "test".to_owned(),
+            secret: "test".to_owned(),
+            session_token: None,
+            region: "us-east-1".to_owned(),
+            service: "cognito-idp".to_owned(),
+            time: SystemTime::now(),
+        }
+    }
+}
+
+impl Signing {
+    pub fn key(access_key_id: &str, secret: &str) -> Self {
+        Signing {
+            access_key_id: access_key_id.to_owned(),
+            secret: secret.to_owned(),
+            ..Signing::default()
+        }
+    }
+
+    pub fn session(access_key_id: &str, secret: &str, token: &str) -> Self {
+        Signing {
+            session_token: Some(token.to_owned()),
+            ..Signing::key(access_key_id, secret)
+        }
+    }
+
+    /// Adds `authorization`, `x-amz-date` (and `x-amz-security-token`) over every header the
+    /// request has, as the SDKs do.
+    pub fn sign(&self, request: &mut Request<Body>, body: &[u8]) {
+        use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+        let identity = aws_credential_types::Credentials::new(
+            &self.access_key_id,
+            &self.secret,
+            self.session_token.clone(),
+            None,
+            "tests",
+        )
+        .into();
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&self.region)
+            .name(&self.service)
+            .time(self.time)
+            .settings(SigningSettings::default())
+            .build()
+            .unwrap()
+            .into();
+        let headers: Vec<(String, String)> = request
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+            .collect();
+        let uri = format!("http://localhost{}", request.uri());
+        let signable = SignableRequest::new(
+            request.method().as_str(),
+            &uri,
+            headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            SignableBody::Bytes(body),
+        )
+        .unwrap();
+        let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+        instructions.apply_to_request_http1x(request);
+    }
+}
 
 pub struct Harness {
     pub state: AppState,
@@ -116,18 +196,52 @@ impl Harness {
 }
 
 pub fn request(operation: &str, body: Value, signed: bool) -> Request<Body> {
-    let mut builder = Request::post("/")
+    if signed {
+        signed_request(operation, body, &Signing::default())
+    } else {
+        unsigned_request(operation, &body.to_string())
+    }
+}
+
+fn unsigned_request(operation: &str, body: &str) -> Request<Body> {
+    Request::post("/")
+        .header("host", "localhost")
         .header("content-type", "application/x-amz-json-1.1")
         .header(
             "x-amz-target",
             format!("AWSCognitoIdentityProviderService.{operation}"),
-        );
-    if signed {
-        builder = builder
-            .header("authorization", SIGV4)
-            .header("x-amz-date", "20240101T000000Z");
-    }
-    builder.body(Body::from(body.to_string())).unwrap()
+        )
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+/// A cognito-idp call signed as `signing` says.
+pub fn signed_request(operation: &str, body: Value, signing: &Signing) -> Request<Body> {
+    let text = body.to_string();
+    let mut request = unsigned_request(operation, &text);
+    signing.sign(&mut request, text.as_bytes());
+    request
+}
+
+/// An STS call (form body, query protocol) signed as `signing` says, with service `sts`.
+pub fn sts_request(params: &[(&str, &str)], signing: &Signing) -> Request<Body> {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    let mut request = Request::post("/")
+        .header("host", "localhost")
+        .header(
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )
+        .body(Body::from(body.clone()))
+        .unwrap();
+    let signing = Signing {
+        service: "sts".to_owned(),
+        ..signing.clone()
+    };
+    signing.sign(&mut request, body.as_bytes());
+    request
 }
 
 pub fn merge(base: &mut Value, extra: Value) {
