@@ -72,7 +72,8 @@ score() {
 }
 
 port="$(free_port)"
-"$emulator" --port "$port" --empty --log warn >"$work/emulator.log" 2>&1 &
+# Strict credentials, as AWS: the credentials scenarios expect unknown keys refused.
+"$emulator" --port "$port" --empty --log warn --strict-credentials >"$work/emulator.log" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$port/"
 score "cognito-emulator $(cd "$root" && git rev-parse --short HEAD)" "http://127.0.0.1:$port"

@@ -12,18 +12,34 @@ keys): a user created by an administrator with a temporary password answers NEW_
 joins a group whose claims aws-jwt-verify reads from the tokens, gets TOTP turned on the way the
 tutorial's backend does it, is found by ListUsers and the AWS CLI, then disabled and deleted.
 
+Last, the tutorial's admin path as its backend sets it up: STS GetSessionToken with the root
+pair (ROOT_USER_CLIENT_ID / ROOT_USER_CLIENT_SECRET) gives temporary ASIA credentials, capped to
+an hour for root, and a cognito-idp client signed with them (session token included) makes admin
+calls. Both clients find the emulator through AWS_ENDPOINT_URL alone, with no endpoint_url. Around
+it: GetCallerIdentity names the root, session credentials may not call GetSessionToken, a wrong
+secret (InvalidSignatureException / SignatureDoesNotMatch), an unknown key (the emulator runs with
+--strict-credentials) and a tampered session token are refused, an IAM user (the extra
+--credentials key) assumes a role while root may not, the AWS CLI's `aws sts` commands work with
+the environment only, and, once the emulator's clock has been moved past a 900-second session,
+its credentials are refused with ExpiredTokenException (ExpiredToken on STS). The clock move comes
+last, so no earlier code or token is expired by it.
+
 Configuration comes from the variables the emulator's banner prints:
-AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, COGNITO_REGION_NAME, COGNITO_USER_POOL_ID,
-COGNITO_USER_CLIENT_ID, COGNITO_CLIENT_SECRET.
+AWS_ENDPOINT_URL, AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (test / test),
+COGNITO_REGION_NAME, COGNITO_USER_POOL_ID, COGNITO_USER_CLIENT_ID, COGNITO_CLIENT_SECRET,
+ROOT_USER_CLIENT_ID / ROOT_USER_CLIENT_SECRET. run_walkthrough.sh also gives the emulator the IAM
+user key AKIAWALKTHROUGH01 / walkthrough-secret (user/walkthrough).
 """
 
 import base64
+import datetime
 import hashlib
 import hmac
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import urllib.parse
 import urllib.request
 import uuid
@@ -33,11 +49,16 @@ import pyotp
 from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
-ENDPOINT = os.environ["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"]
+ENDPOINT = os.environ["AWS_ENDPOINT_URL"]
 REGION = os.environ["COGNITO_REGION_NAME"]
 POOL_ID = os.environ["COGNITO_USER_POOL_ID"]
 CLIENT_ID = os.environ["COGNITO_USER_CLIENT_ID"]
 CLIENT_SECRET = os.environ["COGNITO_CLIENT_SECRET"]
+ROOT_KEY = os.environ["ROOT_USER_CLIENT_ID"]
+ROOT_SECRET = os.environ["ROOT_USER_CLIENT_SECRET"]
+ACCOUNT = "123456789012"
+# The IAM user run_walkthrough.sh gives the emulator (--credentials KEY:SECRET:user/walkthrough).
+IAM_USER_KEY, IAM_USER_SECRET = "AKIAWALKTHROUGH01", "walkthrough-secret"
 
 checks = {"passed": 0, "failed": 0}
 
@@ -286,6 +307,152 @@ def admin_users(client):
                  lambda: client.admin_get_user(UserPoolId=POOL_ID, Username=email), "User does not exist.")
 
 
+def emulator_clock():
+    """The emulator's time (GET /_emulator/clock), in epoch seconds."""
+    with urllib.request.urlopen(f"{ENDPOINT}/_emulator/clock") as r:
+        return float(json.load(r)["now"])
+
+
+def advance_clock(seconds):
+    """Moves the emulator's clock forward (POST /_emulator/clock)."""
+    body = json.dumps({"advance_seconds": seconds}).encode()
+    request = urllib.request.Request(f"{ENDPOINT}/_emulator/clock", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as r:
+        r.read()
+
+
+def aws_cli_env_only(*args):
+    """Runs `aws ARGS` with nothing but the banner's AWS_ENDPOINT_URL, AWS_DEFAULT_REGION and the
+    test / test pair in the environment (no --endpoint-url, no --region, and a HOME without
+    ~/.aws); returns (exit status, parsed JSON output or None, what it printed)."""
+    exe = os.path.join(os.path.dirname(sys.executable), "aws")
+    if not os.path.exists(exe):
+        return None, None, f"no AWS CLI at {exe} (install requirements.txt)"
+    with tempfile.TemporaryDirectory() as home:
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": home,
+            "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
+            "AWS_DEFAULT_REGION": os.environ["AWS_DEFAULT_REGION"],
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+        }
+        done = subprocess.run([exe, *args, "--output", "json"], capture_output=True, text=True, timeout=120, env=env)
+    try:
+        return done.returncode, json.loads(done.stdout), done.stderr
+    except ValueError:
+        return done.returncode, None, (done.stderr or done.stdout)[-500:]
+
+
+def tampered(token):
+    """The token with four characters in its middle changed."""
+    mid = len(token) // 2
+    swapped = "".join("B" if c == "A" else "A" for c in token[mid:mid + 4])
+    return token[:mid] + swapped + token[mid + 4:]
+
+
+def tutorial_admin_path():
+    """The tutorial backend's start-up: STS GetSessionToken with the root pair, then a cognito-idp
+    client signed with the session credentials for the admin calls. Every client here finds the
+    emulator through AWS_ENDPOINT_URL alone (no endpoint_url). Expected values: the emulator's
+    SigV4/STS facts (root account 123456789012, root sessions capped to 3600 s, ...). Ends by
+    moving the emulator's clock forward, so it must run last."""
+    sts = boto3.client("sts", aws_access_key_id=ROOT_KEY, aws_secret_access_key=ROOT_SECRET, region_name=REGION)
+    creds = sts.get_session_token()["Credentials"]
+    now = emulator_clock()
+    check("get_session_token with the root pair returns an ASIA access key",
+          creds["AccessKeyId"].startswith("ASIA") and creds.get("SecretAccessKey") and creds.get("SessionToken"), creds)
+    expiration = creds.get("Expiration")
+    lifetime = expiration.timestamp() - now if isinstance(expiration, datetime.datetime) else None
+    check("get_session_token for root: Expiration is a datetime about an hour after the emulator's now",
+          lifetime is not None and abs(lifetime - 3600) <= 300, f"Expiration {expiration!r}, emulator now {now}, lifetime {lifetime}")
+
+    def idp(access_key, secret, token=None):
+        return boto3.client("cognito-idp", aws_access_key_id=access_key, aws_secret_access_key=secret,
+                            aws_session_token=token, region_name=REGION)
+
+    admin = idp(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    email = f"backend-{uuid.uuid4().hex[:8]}@example.com"
+    try:
+        admin.admin_create_user(UserPoolId=POOL_ID, Username=email, MessageAction="SUPPRESS",
+                                UserAttributes=[{"Name": "email", "Value": email}])
+        got = admin.admin_get_user(UserPoolId=POOL_ID, Username=email)
+        attributes = {a["Name"]: a["Value"] for a in got.get("UserAttributes", [])}
+        check("admin_create_user and admin_get_user with the session credentials",
+              attributes.get("email") == email and got.get("UserStatus") == "FORCE_CHANGE_PASSWORD", got)
+        found = admin.list_users(UserPoolId=POOL_ID, Filter=f'email = "{email}"').get("Users", [])
+        check("list_users with the session credentials", [u.get("Username") for u in found] == [got.get("Username")], found)
+        admin.admin_delete_user(UserPoolId=POOL_ID, Username=email)
+    except ClientError as e:
+        check("admin calls with the session credentials", False, e.response.get("Error"))
+
+    identity = sts.get_caller_identity()
+    check("get_caller_identity with the root pair names the account root",
+          identity.get("Arn") == f"arn:aws:iam::{ACCOUNT}:root" and identity.get("Account") == ACCOUNT, identity)
+
+    session_sts = boto3.client("sts", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                               aws_session_token=creds["SessionToken"], region_name=REGION)
+    expect_error("get_session_token with session credentials", "AccessDenied",
+                 lambda: session_sts.get_session_token(), "Cannot call GetSessionToken with session credentials")
+
+    expect_error(
+        "cognito-idp signed with the right key and a wrong secret", "InvalidSignatureException",
+        lambda: idp(ROOT_KEY, ROOT_SECRET + "-wrong").list_users(UserPoolId=POOL_ID),
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key "
+        "and signing method. Consult the service documentation for details.",
+    )
+    wrong_sts = boto3.client("sts", aws_access_key_id=ROOT_KEY, aws_secret_access_key=ROOT_SECRET + "-wrong", region_name=REGION)
+    expect_error("sts signed with a wrong secret", "SignatureDoesNotMatch", lambda: wrong_sts.get_caller_identity())
+    expect_error("cognito-idp signed with an unknown key (strict credentials)", "UnrecognizedClientException",
+                 lambda: idp("AKIAUNKNOWNWALK00001", "some-secret").list_users(UserPoolId=POOL_ID))
+    expect_error(
+        "cognito-idp with the session credentials and a tampered session token", "UnrecognizedClientException",
+        lambda: idp(creds["AccessKeyId"], creds["SecretAccessKey"], tampered(creds["SessionToken"])).list_users(UserPoolId=POOL_ID),
+        "The security token included in the request is invalid.",
+    )
+
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/CognitoAdmin"
+    user_sts = boto3.client("sts", aws_access_key_id=IAM_USER_KEY, aws_secret_access_key=IAM_USER_SECRET, region_name=REGION)
+    try:
+        assumed = user_sts.assume_role(RoleArn=role_arn, RoleSessionName="walkthrough")["Credentials"]
+        role_sts = boto3.client("sts", aws_access_key_id=assumed["AccessKeyId"], aws_secret_access_key=assumed["SecretAccessKey"],
+                                aws_session_token=assumed["SessionToken"], region_name=REGION)
+        identity = role_sts.get_caller_identity()
+        check("assume_role by an IAM user: get_caller_identity names the assumed role",
+              identity.get("Arn") == f"arn:aws:sts::{ACCOUNT}:assumed-role/CognitoAdmin/walkthrough" and identity.get("Account") == ACCOUNT,
+              identity)
+    except ClientError as e:
+        check("assume_role by an IAM user: get_caller_identity names the assumed role", False, e.response.get("Error"))
+    expect_error("assume_role with the root pair", "AccessDenied",
+                 lambda: sts.assume_role(RoleArn=role_arn, RoleSessionName="walkthrough"),
+                 "Roles may not be assumed by root accounts.")
+
+    # The AWS CLI, configured by the environment alone.
+    code, out, err = aws_cli_env_only("sts", "get-caller-identity")
+    check("aws sts get-caller-identity (environment only)",
+          code == 0 and isinstance(out, dict) and out.get("Arn") == f"arn:aws:iam::{ACCOUNT}:root", f"exit {code}: {out or err}")
+    code, out, err = aws_cli_env_only("sts", "get-session-token")
+    key = out.get("Credentials", {}).get("AccessKeyId", "") if isinstance(out, dict) else ""
+    check("aws sts get-session-token (environment only)", code == 0 and key.startswith("ASIA"), f"exit {code}: {out or err}")
+
+    # Expiry, on the emulator's clock: this moves it, so nothing may follow that needs a fresh code or token.
+    short = sts.get_session_token(DurationSeconds=900)["Credentials"]
+    short_admin = idp(short["AccessKeyId"], short["SecretAccessKey"], short["SessionToken"])
+    try:
+        short_admin.list_users(UserPoolId=POOL_ID, Limit=1)
+        check("a 900-second session works before it expires", True)
+    except ClientError as e:
+        check("a 900-second session works before it expires", False, e.response.get("Error"))
+    advance_clock(901)
+    expect_error("cognito-idp with session credentials past their expiry", "ExpiredTokenException",
+                 lambda: short_admin.list_users(UserPoolId=POOL_ID, Limit=1),
+                 "The security token included in the request is expired")
+    short_sts = boto3.client("sts", aws_access_key_id=short["AccessKeyId"], aws_secret_access_key=short["SecretAccessKey"],
+                             aws_session_token=short["SessionToken"], region_name=REGION)
+    expect_error("sts with session credentials past their expiry", "ExpiredToken", lambda: short_sts.get_caller_identity())
+
+
 def main():
     client = boto3.client("cognito-idp", region_name=REGION, endpoint_url=ENDPOINT)
     manage_pools(client)
@@ -400,6 +567,7 @@ def main():
 
     amazon_cognito_identity_js(client)
     admin_users(client)
+    tutorial_admin_path()
 
     print(f"{checks['passed']} passed, {checks['failed']} failed")
     return 1 if checks["failed"] else 0

@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_config::SdkConfig;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider::config::timeout::TimeoutConfig;
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Region};
@@ -103,6 +105,9 @@ pub struct Target {
     endpoint: Option<String>,
     region: String,
     cognito: Client,
+    /// What `cognito` was built from (credentials, region, endpoint, retries), for scenarios
+    /// that build other clients: STS, or cognito-idp with other credentials.
+    sdk_config: SdkConfig,
     http: reqwest::Client,
     outbox: bool,
     clock: Option<Clock>,
@@ -143,7 +148,12 @@ impl Target {
     /// A fresh emulator in this process on a free loopback port, with a clock scenarios can move.
     pub async fn in_process() -> Result<Target, String> {
         let clock = Arc::new(emulator::OffsetClock::default());
-        let running = emulator::Running::start(emulator::Config::for_tests(), clock.clone())
+        // Unknown keys refused, as AWS refuses them: the suite signs with the built-in pair.
+        let config = emulator::Config {
+            strict_credentials: true,
+            ..emulator::Config::for_tests()
+        };
+        let running = emulator::Running::start(config, clock.clone())
             .await
             .map_err(|e| format!("cannot start the in-process emulator: {e}"))?;
         let url = running.endpoint();
@@ -166,10 +176,10 @@ impl Target {
             .unwrap_or_else(|_| "us-east-1".to_owned());
         let credentials =
             aws_credential_types::Credentials::new("test", "test", None, None, "conformance");
-        let config = aws_sdk_cognitoidentityprovider::Config::builder()
+        let sdk_config = SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region.clone()))
-            .credentials_provider(credentials)
+            .credentials_provider(SharedCredentialsProvider::new(credentials))
             .endpoint_url(&url)
             .retry_config(retry_config())
             .timeout_config(timeout_config())
@@ -183,7 +193,8 @@ impl Target {
             kind: TargetKind::Endpoint(url.clone()),
             endpoint: Some(url),
             region,
-            cognito: Client::from_conf(config),
+            cognito: Client::new(&sdk_config),
+            sdk_config,
             http,
             outbox,
             clock,
@@ -211,6 +222,7 @@ impl Target {
             endpoint: None,
             region,
             cognito: Client::new(&sdk_config),
+            sdk_config,
             http: http_client()?,
             outbox: false,
             clock: None,
@@ -227,6 +239,16 @@ impl Target {
     /// The SDK client every scenario uses.
     pub fn cognito(&self) -> &Client {
         &self.cognito
+    }
+
+    /// The configuration of `cognito()`: credentials, region, endpoint, retries.
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.sdk_config
+    }
+
+    /// An STS client on the same credentials, region and endpoint as `cognito()`.
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::new(&self.sdk_config)
     }
 
     /// The region the SDK signs for.

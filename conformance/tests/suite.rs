@@ -246,12 +246,14 @@ mod runner_isolation {
     /// shared target is halfway through.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_shared_endpoint_moves_its_clock_between_scenarios_only() {
-        let running = emulator::Running::start(
-            emulator::Config::for_tests(),
-            Arc::new(emulator::OffsetClock::default()),
-        )
-        .await
-        .unwrap();
+        // Strict, as AWS is: the credentials scenarios expect unknown keys refused.
+        let config = emulator::Config {
+            strict_credentials: true,
+            ..emulator::Config::for_tests()
+        };
+        let running = emulator::Running::start(config, Arc::new(emulator::OffsetClock::default()))
+            .await
+            .unwrap();
         let target = Arc::new(Target::endpoint(&running.endpoint()).await.unwrap());
         assert!(target.moves_clock(), "{}", target.describe());
         assert!(

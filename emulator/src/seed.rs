@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::credentials::{BUILT_IN_ACCESS_KEY_ID, BUILT_IN_SECRET_ACCESS_KEY};
 use crate::ops::{dispatch, Caller};
 use crate::AppState;
 
@@ -114,27 +115,43 @@ pub fn banner(state: &AppState, endpoint: &str, outcome: &Outcome) -> String {
         out,
         "cognito-emulator listening on {endpoint} (region {region})"
     );
+    let extra = state.config.credentials.0.len();
+    let _ = writeln!(
+        out,
+        "credentials: {BUILT_IN_ACCESS_KEY_ID}/{BUILT_IN_SECRET_ACCESS_KEY} (root of account {}){}; {}",
+        state.config.account_id,
+        if extra > 0 { format!(" and {extra} from --credentials") } else { String::new() },
+        if state.config.strict_credentials {
+            "other keys are refused (--strict-credentials)"
+        } else {
+            "other keys are accepted unchecked (--strict-credentials refuses them)"
+        }
+    );
     if outcome.default_seed {
         let get = |k: &str| outcome.saved.get(k).map(String::as_str).unwrap_or("");
         let _ = writeln!(out, "default user pool: {}", get("POOL_ID"));
         let _ = writeln!(out, "app client id:     {}", get("CLIENT_ID"));
         let _ = writeln!(out, "app client secret: {}", get("CLIENT_SECRET"));
         let _ = writeln!(out);
-        let _ = writeln!(out, "# for boto3, the AWS CLI and the AWS SDKs:");
         let _ = writeln!(
             out,
-            "export AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER={endpoint}"
+            "# for boto3, the AWS CLI and the AWS SDKs: cognito-idp and STS both answer here"
         );
+        let _ = writeln!(out, "export AWS_ENDPOINT_URL={endpoint}");
         let _ = writeln!(out, "export AWS_DEFAULT_REGION={region}");
         let _ = writeln!(
             out,
-            "export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test"
+            "export AWS_ACCESS_KEY_ID={BUILT_IN_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY={BUILT_IN_SECRET_ACCESS_KEY}"
         );
         let _ = writeln!(out, "# for the tutorial's backend:");
         let _ = writeln!(out, "export COGNITO_REGION_NAME={region}");
         let _ = writeln!(out, "export COGNITO_USER_POOL_ID={}", get("POOL_ID"));
         let _ = writeln!(out, "export COGNITO_USER_CLIENT_ID={}", get("CLIENT_ID"));
         let _ = writeln!(out, "export COGNITO_CLIENT_SECRET={}", get("CLIENT_SECRET"));
+        let _ = writeln!(
+            out,
+            "export ROOT_USER_CLIENT_ID={BUILT_IN_ACCESS_KEY_ID} ROOT_USER_CLIENT_SECRET={BUILT_IN_SECRET_ACCESS_KEY}"
+        );
     } else if outcome.calls > 0 {
         let _ = writeln!(out, "seeded {} calls", outcome.calls);
         for (k, v) in &outcome.saved {

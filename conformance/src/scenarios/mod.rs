@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin_auth;
 pub mod admin_users;
 pub mod clients;
+pub mod credentials;
 pub mod existence;
 pub mod groups;
 pub mod list_users;

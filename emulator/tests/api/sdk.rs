@@ -357,3 +357,122 @@ async fn sdk_runs_the_tutorial_account_flow() {
         "{err:?}"
     );
 }
+
+/// The tutorial's admin path through the official SDKs: STS GetSessionToken with the built-in
+/// pair, then cognito-idp admin calls signed with the session credentials (admin facts §6.4).
+/// The Rust STS client parses our XML, and the emulator verifies its signatures (strict mode).
+#[tokio::test]
+async fn sdk_session_credentials_from_sts_sign_admin_calls() {
+    use aws_sdk_sts::error::ProvideErrorMetadata as _;
+    let config = Config {
+        strict_credentials: true,
+        ..Config::for_tests()
+    };
+    let running = Running::start(config, Arc::new(SystemClock)).await.unwrap();
+    let sts_config = aws_sdk_sts::Config::builder()
+        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        .region(aws_sdk_sts::config::Region::new("us-east-1"))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .endpoint_url(running.endpoint())
+        .build();
+    let sts = aws_sdk_sts::Client::from_conf(sts_config);
+
+    let identity = sts.get_caller_identity().send().await.unwrap();
+    assert_eq!(identity.arn(), Some("arn:aws:iam::123456789012:root"));
+    assert_eq!(identity.account(), Some("123456789012"));
+
+    let issued = sts
+        .get_session_token()
+        .send()
+        .await
+        .unwrap()
+        .credentials
+        .unwrap();
+    assert!(issued.access_key_id().starts_with("ASIA"));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    // Root: one hour (admin facts §6.3).
+    assert!((issued.expiration().secs() - (now + 3600)).abs() <= 5);
+
+    let session = aws_credential_types::Credentials::new(
+        issued.access_key_id(),
+        issued.secret_access_key(),
+        Some(issued.session_token().to_owned()),
+        None,
+        "sts",
+    );
+    let conf = aws_sdk_cognitoidentityprovider::Config::builder()
+        .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
+        .region(aws_sdk_cognitoidentityprovider::config::Region::new(
+            "us-east-1",
+        ))
+        .credentials_provider(session)
+        .endpoint_url(running.endpoint())
+        .build();
+    let admin = Client::from_conf(conf);
+    admin
+        .create_user_pool()
+        .pool_name("via-sts")
+        .send()
+        .await
+        .unwrap();
+
+    // The Rust SDK sends what boto3 refuses client-side; the server answers (admin facts §6.3).
+    let err = sts
+        .get_session_token()
+        .duration_seconds(600)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ValidationError"));
+}
+
+/// Admin facts §0.1: the Rust SDK corrects its clock from the `Date` header, so `Date` must be
+/// real time even after the emulator's clock moved.
+#[tokio::test]
+async fn date_header_is_real_time_after_the_clock_moves() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let clock = Arc::new(emulator::OffsetClock::default());
+    let running = Running::start(Config::for_tests(), clock.clone())
+        .await
+        .unwrap();
+    emulator::Clock::advance(clock.as_ref(), std::time::Duration::from_secs(86_400));
+    let mut stream = tokio::net::TcpStream::connect(running.addr).await.unwrap();
+    stream
+        .write_all(b"GET /_emulator/clock HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let date = response
+        .lines()
+        .find_map(|l| l.strip_prefix("date: "))
+        .unwrap_or_else(|| panic!("no Date header: {response}"));
+    // IMF-fixdate (RFC 9110 §5.6.7): `Wed, 02 Dec 2026 03:40:00 GMT`.
+    let fields: Vec<&str> = date.split([' ', ':']).collect();
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| *m == fields[2])
+    .unwrap() as u32
+        + 1;
+    let when = emulator::Timestamp::from_utc(emulator::clock::UtcDateTime {
+        year: fields[3].parse().unwrap(),
+        month,
+        day: fields[1].parse().unwrap(),
+        hour: fields[4].parse().unwrap(),
+        minute: fields[5].parse().unwrap(),
+        second: fields[6].parse().unwrap(),
+    })
+    .unwrap();
+    let wall = emulator::Clock::now(&SystemClock);
+    assert!(
+        (when.secs() - wall.secs()).abs() <= 5,
+        "Date {date} should be the wall clock, not the emulator's (a day ahead)"
+    );
+}
