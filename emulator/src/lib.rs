@@ -89,7 +89,9 @@ impl AppState {
     pub fn new(config: Config, clock: Arc<dyn Clock>) -> Self {
         let ids = ids::IdGen::new(config.seed);
         let simulation_key = ids.bytes();
-        let keyring = credentials::Keyring::new(&config.credentials.0, config.strict_credentials);
+        // `main` refuses a bad `--credentials` before this; a library caller's bad list adds no key.
+        let keys = config.credentials.check().unwrap_or_default();
+        let keyring = credentials::Keyring::new(keys, config.strict_credentials);
         AppState(Arc::new(Inner {
             config,
             store: store::Store::default(),

@@ -16,6 +16,11 @@ async fn main() -> std::process::ExitCode {
         .with_target(false)
         .init();
 
+    if let Err(e) = config.credentials.check() {
+        // Names the entry and its key id, never the secret.
+        eprintln!("cognito-emulator: --credentials: {e}");
+        return std::process::ExitCode::from(2);
+    }
     let listener = match TcpListener::bind((config.host, config.port)).await {
         Ok(l) => l,
         Err(e) => {

@@ -115,7 +115,7 @@ pub fn banner(state: &AppState, endpoint: &str, outcome: &Outcome) -> String {
         out,
         "cognito-emulator listening on {endpoint} (region {region})"
     );
-    let extra = state.config.credentials.0.len();
+    let extra = state.config.credentials.len();
     let _ = writeln!(
         out,
         "credentials: {BUILT_IN_ACCESS_KEY_ID}/{BUILT_IN_SECRET_ACCESS_KEY} (root of account {}){}; {}",
@@ -138,6 +138,14 @@ pub fn banner(state: &AppState, endpoint: &str, outcome: &Outcome) -> String {
             "# for boto3, the AWS CLI and the AWS SDKs: cognito-idp and STS both answer here"
         );
         let _ = writeln!(out, "export AWS_ENDPOINT_URL={endpoint}");
+        let _ = writeln!(
+            out,
+            "# (AWS_ENDPOINT_URL moves every AWS service; to move only these two:"
+        );
+        let _ = writeln!(
+            out,
+            "#  export AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER={endpoint} AWS_ENDPOINT_URL_STS={endpoint})"
+        );
         let _ = writeln!(out, "export AWS_DEFAULT_REGION={region}");
         let _ = writeln!(
             out,

@@ -6,9 +6,10 @@
 
 pub mod sigv4;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::{Mutex, RwLock};
@@ -71,6 +72,20 @@ impl Identity {
     }
 }
 
+/// AWS: access key ids are word characters, at most 128 (16 at least for AWS's own keys;
+/// shorter dummy keys such as `testing` are common in test suites and accepted here).
+fn well_formed_key_id(key: &str) -> bool {
+    (1..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// IAM's names (users, roles, role sessions): 1 to `max` characters of `[\w+=,.@-]`.
+pub fn is_iam_name(name: &str, max: usize) -> bool {
+    (1..=max).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
+}
+
 /// A role's unique id (`AROA…`), the same every time for the same ARN.
 pub fn role_id(role_arn: &str) -> String {
     unique_id("AROA", role_arn)
@@ -116,14 +131,16 @@ impl FromStr for KeySpec {
         let (Some(key), Some(secret)) = (parts.next(), parts.next()) else {
             return Err("expected KEY:SECRET or KEY:SECRET:user/NAME".to_owned());
         };
-        // AWS: access key ids are 16–128 word characters.
-        if key.is_empty()
-            || key.len() > 128
-            || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
+        if !well_formed_key_id(key) {
             return Err(
                 "the access key id must be 1 to 128 letters, digits or underscores".to_owned(),
             );
+        }
+        if key == BUILT_IN_ACCESS_KEY_ID {
+            // The banner promises test/test; a second secret for it would break that promise.
+            return Err(format!(
+                "{key} is the built-in key; choose another access key id"
+            ));
         }
         if secret.is_empty() {
             return Err(format!("the secret of {key} is empty"));
@@ -131,16 +148,13 @@ impl FromStr for KeySpec {
         let identity = match parts.next() {
             None | Some("root") => Identity::Root,
             Some(spec) => {
-                let name = spec.strip_prefix("user/").filter(|name| {
-                    // IAM user names: 1–64 of `[\w+=,.@-]`.
-                    (1..=64).contains(&name.len())
-                        && name
-                            .bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
-                });
+                let name = spec
+                    .strip_prefix("user/")
+                    .filter(|name| is_iam_name(name, 64));
+                // The text after the second colon is not echoed: it may be part of a secret.
                 let Some(name) = name else {
                     return Err(format!(
-                        "the identity of {key} must be `root` or `user/NAME`, not `{spec}`"
+                        "the identity of {key} (after its secret) must be `root` or `user/NAME`"
                     ));
                 };
                 Identity::User {
@@ -156,19 +170,49 @@ impl FromStr for KeySpec {
     }
 }
 
-/// The `--credentials` list: comma-separated `KeySpec`s.
+/// The `--credentials` list: comma-separated `KeySpec`s. Parsing never fails in clap (whose
+/// error would echo the value, secrets included); `check` reports a bad entry by its key id.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct KeySpecs(pub Vec<KeySpec>);
+pub struct KeySpecs {
+    specs: Vec<KeySpec>,
+    error: Option<String>,
+}
+
+impl KeySpecs {
+    /// The entries, or the first entry's problem (never naming a secret).
+    pub fn check(&self) -> Result<&[KeySpec], String> {
+        match &self.error {
+            Some(error) => Err(error.clone()),
+            None => Ok(&self.specs),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.specs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.specs.is_empty()
+    }
+}
 
 impl FromStr for KeySpecs {
-    type Err = String;
+    type Err = std::convert::Infallible;
 
-    fn from_str(text: &str) -> Result<Self, String> {
-        text.split(',')
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let parsed: Result<Vec<KeySpec>, String> = text
+            .split(',')
             .filter(|s| !s.trim().is_empty())
-            .map(KeySpec::from_str)
-            .collect::<Result<Vec<_>, _>>()
-            .map(KeySpecs)
+            .enumerate()
+            .map(|(i, entry)| entry.parse().map_err(|e| format!("entry {}: {e}", i + 1)))
+            .collect();
+        Ok(match parsed {
+            Ok(specs) => KeySpecs { specs, error: None },
+            Err(error) => KeySpecs {
+                specs: Vec::new(),
+                error: Some(error),
+            },
+        })
     }
 }
 
@@ -180,7 +224,8 @@ pub struct Principal {
     pub identity: Identity,
     /// Temporary (STS) credentials, as AWS tells `ASIA…` keys apart.
     pub temporary: bool,
-    /// False for a key the emulator does not know, accepted unchecked (not `--strict-credentials`).
+    /// False for a key the emulator does not know, accepted unchecked (not `--strict-credentials`);
+    /// what a later rule that trusts only verified callers reads.
     pub verified: bool,
 }
 
@@ -232,13 +277,41 @@ pub struct Issued {
     pub expiration: Timestamp,
 }
 
+/// A key's secret, and the signing key last derived from it: a client signs a whole day's
+/// requests under one scope, so the four HMACs of the derivation run about once a day.
+struct Secret {
+    secret: Box<str>,
+    derived: Mutex<Option<(String, [u8; 32])>>,
+}
+
+impl Secret {
+    fn new(secret: &str) -> Arc<Secret> {
+        Arc::new(Secret {
+            secret: secret.into(),
+            derived: Mutex::new(None),
+        })
+    }
+
+    /// `kSigning` for `auth`'s scope (`scope` is `auth.scope()`).
+    fn signing_key(&self, auth: &sigv4::Authorization<'_>, scope: &str) -> [u8; 32] {
+        if let Some((cached, key)) = &*self.derived.lock() {
+            if cached == scope {
+                return *key;
+            }
+        }
+        let key = sigv4::signing_key(&self.secret, auth.date, auth.region, auth.service);
+        *self.derived.lock() = Some((scope.to_owned(), key));
+        key
+    }
+}
+
 struct LongTerm {
-    secret: String,
+    secret: Arc<Secret>,
     identity: Identity,
 }
 
 struct Temporary {
-    secret: String,
+    secret: Arc<Secret>,
     session_token: String,
     expires: Timestamp,
     identity: Identity,
@@ -248,13 +321,25 @@ struct Temporary {
 /// rather than "invalid" as AWS does.
 const REMEMBER_EXPIRED: Duration = Duration::from_secs(24 * 3600);
 
-/// Unknown keys warned about (one line each); past this many, no more are recorded.
+/// At most this many temporary keys are kept (about 600 bytes each); past it, issuing one
+/// forgets the key that expires first.
+pub const MAX_TEMPORARY_KEYS: usize = 100_000;
+
+/// Unknown keys warned about (one line each); past this many, no more are reported.
 const MAX_WARNED_KEYS: usize = 1024;
+
+/// The temporary keys STS issued, with an index by expiry so forgetting is O(log n).
+#[derive(Default)]
+struct Issuances {
+    by_key: HashMap<String, Temporary>,
+    by_expiry: BTreeSet<(Timestamp, String)>,
+}
 
 /// Every key the emulator can verify.
 pub struct Keyring {
     long_term: HashMap<String, LongTerm>,
-    temporary: RwLock<HashMap<String, Temporary>>,
+    temporary: RwLock<Issuances>,
+    max_temporary: usize,
     strict: bool,
     warned: Mutex<HashSet<String>>,
 }
@@ -262,11 +347,16 @@ pub struct Keyring {
 impl Keyring {
     /// The built-in pair plus `extra` (a later entry for the same key wins).
     pub fn new(extra: &[KeySpec], strict: bool) -> Self {
+        Self::with_capacity(extra, strict, MAX_TEMPORARY_KEYS)
+    }
+
+    /// `new` keeping at most `max_temporary` temporary keys.
+    pub fn with_capacity(extra: &[KeySpec], strict: bool, max_temporary: usize) -> Self {
         let mut long_term = HashMap::new();
         long_term.insert(
             BUILT_IN_ACCESS_KEY_ID.to_owned(),
             LongTerm {
-                secret: BUILT_IN_SECRET_ACCESS_KEY.to_owned(),
+                secret: Secret::new(BUILT_IN_SECRET_ACCESS_KEY),
                 identity: Identity::Root,
             },
         );
@@ -274,7 +364,7 @@ impl Keyring {
             long_term.insert(
                 spec.access_key_id.clone(),
                 LongTerm {
-                    secret: spec.secret.clone(),
+                    secret: Secret::new(&spec.secret),
                     identity: spec.identity.clone(),
                 },
             );
@@ -282,6 +372,7 @@ impl Keyring {
         Keyring {
             long_term,
             temporary: RwLock::default(),
+            max_temporary: max_temporary.max(1),
             strict,
             warned: Mutex::default(),
         }
@@ -306,16 +397,23 @@ impl Keyring {
             session_token: ids.session_token(),
             expiration,
         };
-        let mut temporary = self.temporary.write();
-        // Forget keys long expired, so issuing in a loop does not grow memory without end.
         let forget_before = Timestamp(now.0.saturating_sub(REMEMBER_EXPIRED.as_millis() as i64));
-        if temporary.len() >= 1024 {
-            temporary.retain(|_, t| t.expires > forget_before);
+        let mut temporary = self.temporary.write();
+        let Issuances { by_key, by_expiry } = &mut *temporary;
+        // Forget keys long expired, then, at the cap, the one that expires first: memory stays
+        // bounded however many are issued, at O(log n) a key.
+        while let Some((expires, key)) = by_expiry.first() {
+            if *expires >= forget_before && by_key.len() < self.max_temporary {
+                break;
+            }
+            by_key.remove(key);
+            by_expiry.pop_first();
         }
-        temporary.insert(
+        by_expiry.insert((expiration, issued.access_key_id.clone()));
+        by_key.insert(
             issued.access_key_id.clone(),
             Temporary {
-                secret: issued.secret_access_key.clone(),
+                secret: Secret::new(&issued.secret_access_key),
                 session_token: issued.session_token.clone(),
                 expires: expiration,
                 identity,
@@ -356,7 +454,7 @@ impl Keyring {
         let key = auth.access_key_id;
         let (secret, identity, temporary) = match self.lookup(key, session_token, now)? {
             Some(found) => found,
-            None if self.strict => return Err(AuthError::UnknownKey),
+            None if self.strict || !well_formed_key_id(key) => return Err(AuthError::UnknownKey),
             None => {
                 self.warn_once(key);
                 // An unknown key is an IAM user named after it, so answers about it (and
@@ -372,8 +470,9 @@ impl Keyring {
         let verified = match secret {
             Some(secret) => {
                 let canonical = sigv4::canonical_request(request, auth.signed_headers);
-                let to_sign = sigv4::string_to_sign(amz_date, &auth.scope(), &canonical);
-                let signing_key = sigv4::signing_key(&secret, auth.date, auth.region, auth.service);
+                let scope = auth.scope();
+                let to_sign = sigv4::string_to_sign(amz_date, &scope, &canonical);
+                let signing_key = secret.signing_key(&auth, &scope);
                 let expected = sigv4::signature(&signing_key, &to_sign);
                 if !bool::from(expected.as_bytes().ct_eq(auth.signature.as_bytes())) {
                     return Err(AuthError::BadSignature);
@@ -398,20 +497,20 @@ impl Keyring {
         key: &str,
         session_token: Option<&str>,
         now: Timestamp,
-    ) -> Result<Option<(Option<String>, Identity, bool)>, AuthError> {
+    ) -> Result<Option<(Option<Arc<Secret>>, Identity, bool)>, AuthError> {
         if let Some(long_term) = self.long_term.get(key) {
             // AWS: a session token with a long-term key is an invalid token.
             if session_token.is_some() {
                 return Err(AuthError::UnknownKey);
             }
             return Ok(Some((
-                Some(long_term.secret.clone()),
+                Some(Arc::clone(&long_term.secret)),
                 long_term.identity.clone(),
                 false,
             )));
         }
         let temporary = self.temporary.read();
-        let Some(issued) = temporary.get(key) else {
+        let Some(issued) = temporary.by_key.get(key) else {
             return Ok(None);
         };
         let token_matches = session_token
@@ -423,20 +522,35 @@ impl Keyring {
             return Err(AuthError::ExpiredToken);
         }
         Ok(Some((
-            Some(issued.secret.clone()),
+            Some(Arc::clone(&issued.secret)),
             issued.identity.clone(),
             true,
         )))
     }
 
     fn warn_once(&self, key: &str) {
-        let mut warned = self.warned.lock();
-        if warned.len() < MAX_WARNED_KEYS && warned.insert(key.to_owned()) {
-            tracing::warn!(
-                access_key_id = key,
+        let first = {
+            let mut warned = self.warned.lock();
+            if warned.contains(key) || warned.len() > MAX_WARNED_KEYS {
+                None
+            } else if warned.len() == MAX_WARNED_KEYS {
+                warned.insert(String::new()); // Marks the cap as reported.
+                Some(false)
+            } else {
+                warned.insert(key.to_owned());
+                Some(true)
+            }
+        };
+        match first {
+            Some(true) => tracing::warn!(
+                access_key_id = ?key,
                 "accepted a request signed with an access key this emulator does not know, without checking its signature; \
                  start with --strict-credentials to refuse such keys as AWS does, or add the key with --credentials KEY:SECRET to check it"
-            );
+            ),
+            Some(false) => tracing::warn!(
+                "{MAX_WARNED_KEYS} unknown access keys reported; further ones are accepted without a warning"
+            ),
+            None => {}
         }
     }
 }
@@ -448,7 +562,7 @@ fn check_scope(
     service: &str,
     region: &str,
 ) -> Result<(), AuthError> {
-    let day = &amz_date[..8];
+    let day = amz_date.get(..8).unwrap_or_default();
     if auth.date != day {
         return Err(AuthError::Refused(format!(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{}' != '{day}', from '{amz_date}'.",
@@ -497,9 +611,10 @@ mod tests {
 
     #[test]
     fn key_specs_name_root_or_an_iam_user() {
-        let KeySpecs(specs) = "AKIA1:s3cret, AKIA2:x:user/alice ,AKIA3:z:root"
+        let parsed: KeySpecs = "AKIA1:s3cret, AKIA2:x:user/alice ,AKIA3:z:root"
             .parse()
             .unwrap();
+        let specs = parsed.check().unwrap();
         let identities: Vec<(&str, &Identity)> = specs
             .iter()
             .map(|s| (s.access_key_id.as_str(), &s.identity))
@@ -533,7 +648,8 @@ mod tests {
     #[test]
     fn secrets_never_show_in_debug_output() {
         let spec: KeySpec = "AKIAEXAMPLE:wJalrXUtnFEMI:user/bob".parse().unwrap();
-        let shown = format!("{spec:?} {:?}", KeySpecs(vec![spec.clone()]));
+        let list: KeySpecs = "AKIAEXAMPLE:wJalrXUtnFEMI:user/bob".parse().unwrap();
+        let shown = format!("{spec:?} {list:?}");
         assert!(!shown.contains("wJalrXUtnFEMI"), "{shown}");
         assert!(shown.contains("AKIAEXAMPLE"));
     }
@@ -568,5 +684,124 @@ mod tests {
             role_user_id.split(':').next().unwrap(),
             role_id("arn:aws:iam::123456789012:role/demo")
         );
+    }
+
+    #[test]
+    fn a_bad_entry_is_named_without_its_secret_and_the_built_in_key_is_not_replaced() {
+        let list: KeySpecs = "AKIAGOOD:fine,AKIABAD:hunter2:usr/bob".parse().unwrap();
+        let error = list.check().unwrap_err();
+        assert!(
+            error.starts_with("entry 2: ") && error.contains("AKIABAD"),
+            "{error}"
+        );
+        assert!(!error.contains("hunter2"), "{error}");
+        let list: KeySpecs = "test:other".parse().unwrap();
+        assert!(list.check().unwrap_err().contains("built-in"));
+    }
+
+    #[test]
+    fn temporary_keys_stay_bounded_and_the_soonest_to_expire_goes_first() {
+        let keyring = Keyring::with_capacity(&[], false, 3);
+        let ids = IdGen::new(Some(7));
+        let now = Timestamp::from_secs(1_700_000_000);
+        let at = |secs: i64| Timestamp::from_secs(1_700_000_000 + secs);
+        let issued: Vec<Issued> = [900, 3600, 1800, 7200]
+            .into_iter()
+            .map(|life| keyring.issue(&ids, Identity::Root, now, at(life)))
+            .collect();
+        let held = |issued: &Issued| {
+            keyring
+                .temporary
+                .read()
+                .by_key
+                .contains_key(&issued.access_key_id)
+        };
+        assert_eq!(keyring.temporary.read().by_key.len(), 3);
+        assert!(
+            !held(&issued[0]),
+            "the 900 s key expires first and is forgotten at the cap"
+        );
+        assert!(held(&issued[1]) && held(&issued[2]) && held(&issued[3]));
+        // A day and more after expiry keys are forgotten even below the cap.
+        let later = at(7200 + 24 * 3600 + 1);
+        let fresh = keyring.issue(&ids, Identity::Root, later, at(7200 + 2 * 24 * 3600));
+        assert_eq!(keyring.temporary.read().by_key.len(), 1);
+        assert!(held(&fresh));
+        assert_eq!(keyring.temporary.read().by_expiry.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod cost {
+    use super::*;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    /// Prints what one verification costs (run with `--release --ignored --nocapture`); asserts nothing.
+    #[test]
+    #[ignore]
+    fn print_the_cost_of_authenticate() {
+        let keyring = Keyring::new(&[], true);
+        let body = br#"{"UserPoolId":"us-east-1_abcdefghi","Username":"user-000123"}"#;
+        let now = Timestamp::from_secs(1_796_180_000);
+        let amz_date = now.amz_date();
+        let mut headers = HeaderMap::new();
+        headers.insert("host", HeaderValue::from_static("127.0.0.1:9229"));
+        headers.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-amz-json-1.1"),
+        );
+        headers.insert(
+            "x-amz-target",
+            HeaderValue::from_static("AWSCognitoIdentityProviderService.AdminGetUser"),
+        );
+        headers.insert("x-amz-date", HeaderValue::from_str(&amz_date).unwrap());
+        let signed = "content-type;host;x-amz-date;x-amz-target";
+        let request = sigv4::Request {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body,
+        };
+        let scope = format!("{}/us-east-1/cognito-idp/aws4_request", &amz_date[..8]);
+        let key = sigv4::signing_key("test", &amz_date[..8], "us-east-1", "cognito-idp");
+        let signature = sigv4::signature(
+            &key,
+            &sigv4::string_to_sign(
+                &amz_date,
+                &scope,
+                &sigv4::canonical_request(&request, signed),
+            ),
+        );
+        headers.insert(
+            "authorization",
+            HeaderValue::from_str(&format!("AWS4-HMAC-SHA256 Credential=test/{scope}, SignedHeaders={signed}, Signature={signature}")).unwrap(),
+        );
+        let request = sigv4::Request {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body,
+        };
+        let rounds = 200_000;
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            keyring
+                .authenticate(&request, "cognito-idp", "us-east-1", now, now)
+                .unwrap();
+        }
+        let whole = started.elapsed() / rounds;
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            std::hint::black_box(sigv4::signing_key(
+                "test",
+                &amz_date[..8],
+                "us-east-1",
+                "cognito-idp",
+            ));
+        }
+        let derivation = started.elapsed() / rounds;
+        println!("authenticate: {whole:?} per request, of which key derivation {derivation:?}");
     }
 }

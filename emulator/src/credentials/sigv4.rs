@@ -123,7 +123,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The canonical request over exactly the headers `signed_headers` names, in its order
 /// (SDKs list them lowercase and sorted). A named header the request lacks counts as empty,
-/// so the signature cannot match.
+/// as it did for a signer that signed it empty.
 pub fn canonical_request(request: &Request<'_>, signed_headers: &str) -> String {
     let mut out = String::with_capacity(256 + signed_headers.len() * 2);
     out.push_str(request.method);
@@ -236,7 +236,10 @@ fn uri_encode_into(out: &mut String, text: &str, encode_slash: bool) {
         if unreserved || (b == b'/' && !encode_slash) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(DIGITS[usize::from(b >> 4)] as char);
+            out.push(DIGITS[usize::from(b & 15)] as char);
         }
     }
 }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::cors::add_cors;
-use super::{authenticate, header_str, read_body};
+use super::{authenticate, header_str, read_body, MAX_BODY_BYTES};
 use crate::credentials::AuthError;
 use crate::error::{Failure, ProtocolError, ServiceError};
 use crate::ops::{dispatch, Caller};
@@ -69,7 +69,7 @@ async fn run(
     let info = Schema::get().operation(operation).ok_or_else(|| {
         ProtocolError::unknown_operation(format!("Unknown operation {operation}."))
     })?;
-    let bytes = read_body(body)
+    let bytes = read_body(body, MAX_BODY_BYTES)
         .await
         .map_err(ProtocolError::serialization)?;
     let caller = if info.unsigned {

@@ -103,9 +103,9 @@ fn authenticate(
     )
 }
 
-async fn read_body(body: Body) -> Result<Bytes, String> {
-    to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
-        format!("Request body is too large or unreadable: the limit is {MAX_BODY_BYTES} bytes.")
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, String> {
+    to_bytes(body, limit).await.map_err(|_| {
+        format!("Request body is too large or unreadable: the limit is {limit} bytes.")
     })
 }
 

@@ -17,6 +17,10 @@ use crate::AppState;
 /// The signing name in an STS request's credential scope.
 const SERVICE: &str = "sts";
 
+/// STS inputs are small (a session policy is at most 2,048 characters, ten policy ARNs, 50
+/// tags); larger bodies are refused before parsing.
+const MAX_STS_BODY_BYTES: usize = 64 * 1024;
+
 pub async fn handle(
     state: &AppState,
     method: &Method,
@@ -49,9 +53,17 @@ async fn run(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(String, Vec<Node>), StsError> {
-    let bytes = read_body(body)
+    let bytes = read_body(body, MAX_STS_BODY_BYTES)
         .await
         .map_err(|m| StsError::new("ValidationError", m, 400))?;
+    // A signed request is authenticated over the raw bytes before its form is parsed, so an
+    // anonymous caller cannot make the emulator split large forms.
+    let principal = match headers.contains_key("authorization") {
+        true => {
+            Some(authenticate(state, method, uri, headers, &bytes, SERVICE).map_err(auth_failure)?)
+        }
+        false => None,
+    };
     let params = Params(form_urlencoded::parse(&bytes).into_owned().collect());
     let action = params.get("Action").unwrap_or_default().to_owned();
     if action.is_empty() {
@@ -68,8 +80,7 @@ async fn run(
     if sts::UNSIGNED_ACTIONS.contains(&action.as_str()) {
         return Err(sts::not_implemented(&action));
     }
-    let principal =
-        authenticate(state, method, uri, headers, &bytes, SERVICE).map_err(auth_failure)?;
+    let principal = principal.ok_or_else(|| auth_failure(AuthError::Missing))?;
     let cx = StsCx {
         state,
         now: state.clock.now(),

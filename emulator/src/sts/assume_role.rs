@@ -3,7 +3,7 @@
 //! as on AWS, the root user may not assume roles and a chained session lasts at most an hour.
 
 use super::{credentials_node, duration_seconds, issue, Node, Params, StsCx, StsError};
-use crate::credentials::Identity;
+use crate::credentials::{is_iam_name, Identity};
 
 const MIN_SECONDS: u64 = 900;
 /// The model allows 43200; AWS caps it further at the role's MaxSessionDuration, which every
@@ -22,8 +22,8 @@ pub fn run(cx: &StsCx<'_>, params: &Params) -> Result<Vec<Node>, StsError> {
             "Value null at 'roleArn' failed to satisfy constraint: Member must not be null"
                 .to_owned(),
         ),
-        Some(arn) if arn.len() < 20 => failures.push(format!("Value '{arn}' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20")),
-        Some(arn) if arn.len() > 2048 => failures.push(format!("Value '{arn}' at 'roleArn' failed to satisfy constraint: Member must have length less than or equal to 2048")),
+        Some(arn) if arn.chars().count() < 20 => failures.push(format!("Value '{arn}' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20")),
+        Some(arn) if arn.chars().count() > 2048 => failures.push(format!("Value '{arn}' at 'roleArn' failed to satisfy constraint: Member must have length less than or equal to 2048")),
         Some(_) => {}
     }
     match session_name {
@@ -31,9 +31,9 @@ pub fn run(cx: &StsCx<'_>, params: &Params) -> Result<Vec<Node>, StsError> {
             "Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null"
                 .to_owned(),
         ),
-        Some(name) if name.len() < 2 => failures.push(format!("Value '{name}' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2")),
-        Some(name) if name.len() > 64 => failures.push(format!("Value '{name}' at 'roleSessionName' failed to satisfy constraint: Member must have length less than or equal to 64")),
-        Some(name) if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b)) => failures.push(format!("Value '{name}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*")),
+        Some(name) if name.chars().count() < 2 => failures.push(format!("Value '{name}' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2")),
+        Some(name) if name.chars().count() > 64 => failures.push(format!("Value '{name}' at 'roleSessionName' failed to satisfy constraint: Member must have length less than or equal to 64")),
+        Some(name) if !is_iam_name(name, 64) => failures.push(format!("Value '{name}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*")),
         Some(_) => {}
     }
     let requested = duration_seconds(params, MIN_SECONDS, MAX_SECONDS, &mut failures);
@@ -87,13 +87,7 @@ fn role_name<'a>(arn: &'a str, account: &str) -> Option<&'a str> {
     let (arn_account, resource) = rest.split_once(':')?;
     let path_and_name = resource.strip_prefix("role/")?;
     let name = path_and_name.rsplit('/').next()?;
-    let valid = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 64
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
-    };
-    (arn_account == account && valid(name)).then_some(name)
+    (arn_account == account && is_iam_name(name, 64)).then_some(name)
 }
 
 #[cfg(test)]

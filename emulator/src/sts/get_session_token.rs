@@ -19,12 +19,24 @@ pub fn run(cx: &StsCx<'_>, params: &Params) -> Result<Vec<Node>, StsError> {
     let serial = params.get("SerialNumber");
     let code = params.get("TokenCode");
     if let Some(serial) = serial {
-        if !(9..=256).contains(&serial.len()) {
+        let length = serial.chars().count();
+        if length < 9 {
             failures.push(format!("Value '{serial}' at 'serialNumber' failed to satisfy constraint: Member must have length greater than or equal to 9"));
+        } else if length > 256 {
+            failures.push(format!("Value '{serial}' at 'serialNumber' failed to satisfy constraint: Member must have length less than or equal to 256"));
+        } else if !serial
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=/:,.@-".contains(&b))
+        {
+            failures.push(format!("Value '{serial}' at 'serialNumber' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=/:,.@-]*"));
         }
     }
     if let Some(code) = code {
-        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        let length = code.chars().count();
+        if length != 6 {
+            let bound = if length < 6 { "greater" } else { "less" };
+            failures.push(format!("Value '{code}' at 'tokenCode' failed to satisfy constraint: Member must have length {bound} than or equal to 6"));
+        } else if !code.bytes().all(|b| b.is_ascii_digit()) {
             failures.push(format!("Value '{code}' at 'tokenCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\d]*"));
         }
     }

@@ -61,8 +61,9 @@ impl StsError {
     }
 }
 
-/// An element of an XML answer: text, or a group of elements.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An element of an XML answer: text, or a group of elements. No `Debug`: answers carry
+/// secrets and session tokens, which must never reach a log line.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Node {
     Text(&'static str, String),
     Group(&'static str, Vec<Node>),
@@ -128,18 +129,24 @@ fn duration_seconds(
     failures: &mut Vec<String>,
 ) -> Option<u64> {
     let text = params.get("DurationSeconds")?;
-    let Ok(value) = text.parse::<u64>() else {
+    // An integer as the query protocol writes one: optional minus, digits (no `+`, no spaces).
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let parsed = (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse::<i64>().ok())
+        .flatten();
+    let Some(value) = parsed else {
         failures.push(format!(
             "Value '{text}' at 'durationSeconds' failed to satisfy constraint: Member must be a number"
         ));
         return None;
     };
+    let (min, max) = (min as i64, max as i64);
     if value < min {
         failures.push(format!("Value '{value}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to {min}"));
     } else if value > max {
         failures.push(format!("Value '{value}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to {max}"));
     } else {
-        return Some(value);
+        return Some(value as u64);
     }
     None
 }

@@ -452,3 +452,62 @@ async fn unknown_and_unserved_actions_are_invalid_action() {
         .await;
     assert!(sts_error(&reply, 400, "InvalidAction").contains("not implemented by this emulator"));
 }
+
+#[tokio::test]
+async fn mfa_parameters_and_malformed_durations_are_refused() {
+    let h = Harness::new();
+    // No MFA device exists here, so no code can be right (README "Known deviations").
+    let reply = get_session_token(
+        &h,
+        &[
+            ("SerialNumber", "arn:aws:iam::123456789012:mfa/user"),
+            ("TokenCode", "123456"),
+        ],
+        &Signing::default(),
+    )
+    .await;
+    assert!(sts_error(&reply, 403, "AccessDenied").starts_with("MultiFactorAuthentication failed"));
+    let reply = get_session_token(&h, &[("TokenCode", "12345")], &Signing::default()).await;
+    assert!(sts_error(&reply, 400, "ValidationError").contains("at 'tokenCode'"));
+    for bad in ["-1", "0"] {
+        let reply = get_session_token(&h, &[("DurationSeconds", bad)], &Signing::default()).await;
+        assert!(
+            sts_error(&reply, 400, "ValidationError")
+                .ends_with("Member must have value greater than or equal to 900"),
+            "{bad}"
+        );
+    }
+    for bad in ["+900", "nine hundred", "1e3"] {
+        let reply = get_session_token(&h, &[("DurationSeconds", bad)], &Signing::default()).await;
+        sts_error(&reply, 400, "ValidationError");
+    }
+}
+
+#[tokio::test]
+async fn strict_mode_refuses_unknown_temporary_keys_on_sts() {
+    let mut config = emulator::Config::for_tests();
+    config.strict_credentials = true;
+    let h = Harness::with_config(config);
+    let signing = Signing::session("ASIAUNKNOWN000000001", "secret", "token");
+    let reply = h
+        .raw(sts_request(&action("GetCallerIdentity"), &signing))
+        .await;
+    sts_error(&reply, 403, "InvalidClientTokenId");
+}
+
+#[tokio::test]
+async fn default_mode_accepts_unknown_keys_as_iam_users_named_after_them() {
+    let h = Harness::new();
+    let dummy = Signing::key("testing", "testing");
+    let reply = h
+        .raw(sts_request(&action("GetCallerIdentity"), &dummy))
+        .await;
+    assert_eq!(
+        xml(&reply, "Arn"),
+        format!("arn:aws:iam::{ACCOUNT}:user/testing")
+    );
+    // A key id that no AWS key could be is refused even here.
+    let odd = Signing::key("not-a-key!", "x");
+    let reply = h.raw(sts_request(&action("GetCallerIdentity"), &odd)).await;
+    sts_error(&reply, 403, "InvalidClientTokenId");
+}
