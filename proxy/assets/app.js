@@ -18,7 +18,7 @@ function show(message, ok) {
 function signedIn(token) {
   accessToken = token;
   mfaSession = null;
-  $("token").textContent = token ? token.slice(0, 24) + "…" : "";
+  $("token").textContent = token ? token.slice(0, 12) + "…" + token.slice(-12) : "";
   $("session").hidden = !token;
   $("mfa").hidden = true;
 }

@@ -79,27 +79,29 @@ async fn fallback(State(backend): State<Arc<Backend>>, headers: HeaderMap) -> Re
 }
 
 /// Cookies need `SameSite=None; Secure` when the front end is on another host than the one
-/// the browser reached this backend at (ports do not make another site).
+/// the browser reached this backend at (ports do not make another site). The front end is the
+/// request's `Origin` (the page at `GET /` is this host), else the configured origin.
 fn rendering<'a>(backend: &'a Backend, headers: &HeaderMap) -> http::Rendering<'a> {
-    let host_of = |authority: &str| {
-        let authority = authority.rsplit('@').next().unwrap_or(authority);
+    fn host_of(origin_or_authority: &str) -> &str {
+        let authority = origin_or_authority
+            .split_once("://")
+            .map_or(origin_or_authority, |(_, rest)| rest);
+        let authority = authority.split('/').next().unwrap_or_default();
         match authority.rsplit_once(':') {
-            Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host.to_owned(),
-            _ => authority.to_owned(),
+            Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+            _ => authority,
         }
+    }
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
     };
-    let front_end = backend
-        .front_end_origin
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or(&backend.front_end_origin);
-    let request_host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let front_end = header(header::ORIGIN).unwrap_or(&backend.front_end_origin);
+    let request_host = header(header::HOST).unwrap_or_default();
     http::Rendering {
         front_end_origin: &backend.front_end_origin,
-        cross_site: host_of(front_end) != host_of(request_host),
+        cross_site: !host_of(front_end).eq_ignore_ascii_case(host_of(request_host)),
     }
 }
 

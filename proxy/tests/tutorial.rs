@@ -482,3 +482,31 @@ async fn the_page_and_its_files_are_served() {
     let missing = h.send(get("/nope")).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_page_on_this_host_gets_same_site_cookies() {
+    let h = Harness::new().await;
+    h.signed_up("page@example.com", "correct-horse").await;
+    // The page at GET / posts from its own origin, whatever --front-end-origin says.
+    let answer = h
+        .send(
+            Request::post("/")
+                .header("host", "127.0.0.1:3006")
+                .header("origin", "http://127.0.0.1:3006")
+                .header("content-type", "text/plain;charset=UTF-8")
+                .body(Body::from(
+                    json!({"env": "signIn", "user": "page@example.com", "pass": "correct-horse"})
+                        .to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    answer.ok();
+    let cookies = answer.cookies();
+    assert!(
+        cookies
+            .iter()
+            .all(|c| c.contains("SameSite=Lax") && !c.contains("Secure")),
+        "{cookies:?}"
+    );
+}
