@@ -1,6 +1,10 @@
-//! The tutorial's requests against the backend on an in-process embedded emulator: the whole
-//! account sequence, every error mapping of tutorial-backend.md, bad bodies, cookies, CORS.
-//! Expected statuses and texts come from that contract, not from the backend's output.
+//! The tutorial's requests against the backend: the whole account sequence, every error
+//! mapping of tutorial-backend.md, bad bodies, cookies, CORS. Expected statuses and texts come
+//! from that contract, not from the backend's output.
+//!
+//! By default the backend embeds an emulator in process. With `PROXY_TEST_COGNITO_ENDPOINT`
+//! set (CI sets it to a release `cognito-emulator --strict-credentials` and exports its
+//! banner's variables), the same tests run through `--cognito-endpoint` against that server.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -10,6 +14,8 @@ use tower::ServiceExt;
 
 struct Harness {
     started: proxy::Started,
+    /// Where the emulator answers HTTP (its outbox).
+    emulator_url: String,
 }
 
 struct Answer {
@@ -57,8 +63,25 @@ impl Answer {
 
 impl Harness {
     async fn new() -> Harness {
-        let started = proxy::start(&proxy::Config::for_tests()).await.unwrap();
-        Harness { started }
+        let mut config = proxy::Config::for_tests();
+        if let Ok(endpoint) = std::env::var("PROXY_TEST_COGNITO_ENDPOINT") {
+            let var = |name: &str| {
+                Some(std::env::var(name).unwrap_or_else(|_| {
+                    panic!("{name} must be set with PROXY_TEST_COGNITO_ENDPOINT")
+                }))
+            };
+            config.cognito_endpoint = Some(endpoint);
+            config.region = var("COGNITO_REGION_NAME");
+            config.user_pool_id = var("COGNITO_USER_POOL_ID");
+            config.client_id = var("COGNITO_USER_CLIENT_ID");
+            config.client_secret = var("COGNITO_CLIENT_SECRET");
+        }
+        let started = proxy::start(&config).await.unwrap();
+        let emulator_url = started.cognito_endpoint.clone().unwrap();
+        Harness {
+            started,
+            emulator_url,
+        }
     }
 
     async fn send(&self, request: Request<Body>) -> Answer {
@@ -91,31 +114,39 @@ impl Harness {
             .await
     }
 
-    /// The last code the emulator "sent" to `user`.
-    fn code(&self, user: &str) -> String {
-        let emulator = self.started.emulator.as_ref().unwrap();
-        let pool = &self.started.backend.cognito.user_pool_id;
-        emulator
-            .state
-            .outbox
-            .list(Some(pool), Some(user))
-            .last()
-            .expect("a code was sent")
-            .code
-            .clone()
+    /// The codes the emulator "sent" to `user`, oldest first (`GET /_emulator/outbox`).
+    async fn codes(&self, user: &str) -> Vec<String> {
+        let url = format!("{}/_emulator/outbox", self.emulator_url);
+        let outbox: Value = reqwest::Client::new()
+            .get(url)
+            .query(&[
+                ("pool", self.started.backend.cognito.user_pool_id.as_str()),
+                ("user", user),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        outbox["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["code"].as_str().unwrap().to_owned())
+            .collect()
     }
 
-    fn code_count(&self, user: &str) -> usize {
-        let emulator = self.started.emulator.as_ref().unwrap();
-        let pool = &self.started.backend.cognito.user_pool_id;
-        emulator.state.outbox.list(Some(pool), Some(user)).len()
+    /// The last code the emulator "sent" to `user`.
+    async fn code(&self, user: &str) -> String {
+        self.codes(user).await.pop().expect("a code was sent")
     }
 
     async fn signed_up(&self, user: &str, pass: &str) -> String {
         self.post(json!({"env": "createAccount", "user": user, "pass": pass}))
             .await
             .ok();
-        let code = self.code(user);
+        let code = self.code(user).await;
         let confirmed = self
             .post(json!({"env": "confirmAccount", "user": user, "pass": pass, "conf_code": code}))
             .await
@@ -159,9 +190,9 @@ async fn the_tutorial_sequence_from_sign_up_to_deletion() {
     h.post(json!({"env": "resendCode", "user": user}))
         .await
         .ok();
-    assert_eq!(h.code_count(user), 2);
+    assert_eq!(h.codes(user).await.len(), 2);
 
-    let code = h.code(user);
+    let code = h.code(user).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     h.post(
         json!({"env": "confirmAccount", "user": user, "pass": "correct-horse", "conf_code": wrong}),
@@ -355,7 +386,7 @@ async fn cognito_errors_map_to_the_tutorials_texts() {
         .await
         .is(404, "an error occured check the output from the backend");
     // Six wrong codes: the sixth answers LimitExceededException.
-    let code = h.code("later@example.com");
+    let code = h.code("later@example.com").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
         h.post(json!({"env": "confirmAccount", "user": "later@example.com", "pass": "correct-horse", "conf_code": wrong}))
