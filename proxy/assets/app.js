@@ -5,6 +5,7 @@
 const backend = window.location.origin + "/";
 let accessToken = null;
 let mfaSession = null;
+let mfaUserId = null;
 
 const $ = (id) => document.getElementById(id);
 const value = (id) => $(id).value.trim();
@@ -66,6 +67,7 @@ $("signIn").onclick = () =>
   act("Sign in", { env: "signIn", user: value("user"), pass: $("pass").value }, (answer) => {
     if (answer.message === "MFA_REQUIRED") {
       mfaSession = answer.session;
+      mfaUserId = answer.user_id;
       $("mfa").hidden = false;
       $("mfa_code").focus();
     } else if (answer.access_token) {
@@ -76,7 +78,7 @@ $("signIn").onclick = () =>
 $("signInTotp").onclick = () =>
   act(
     "Sign in with the code",
-    { env: "signInTotp", user: value("user"), session: mfaSession, totp: value("mfa_code") },
+    { env: "signInTotp", user: value("user"), user_id: mfaUserId, session: mfaSession, totp: value("mfa_code") },
     (answer) => signedIn(answer.access_token),
   );
 

@@ -63,18 +63,34 @@ pub struct Settings {
 /// Builds the client. With root keys, one GetSessionToken runs now, so bad keys stop the
 /// start-up with STS's answer instead of failing the first admin call.
 pub async fn connect(settings: Settings) -> Result<Cognito, String> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(settings.region.clone()));
-    if let Some(endpoint) = &settings.endpoint {
-        loader = loader.endpoint_url(endpoint);
-    }
-    let mut sdk_config = loader.load().await;
+    let mut sdk_config = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(settings.region.clone()))
+        .load()
+        .await;
+    // Endpoints set here, never from AWS_ENDPOINT_URL*: the emulator's banner exports
+    // AWS_ENDPOINT_URL, which must not turn `--aws` into a call to the emulator.
+    let (cognito_endpoint, sts_endpoint) = match &settings.endpoint {
+        Some(endpoint) => (endpoint.clone(), endpoint.clone()),
+        None => {
+            let region = &settings.region;
+            let suffix = if region.starts_with("cn-") {
+                "amazonaws.com.cn"
+            } else {
+                "amazonaws.com"
+            };
+            (
+                format!("https://cognito-idp.{region}.{suffix}"),
+                format!("https://sts.{region}.{suffix}"),
+            )
+        }
+    };
     if let AdminKeys::Root {
         access_key_id,
         secret,
     } = &settings.admin
     {
         let sts_config = aws_sdk_sts::config::Builder::from(&sdk_config)
+            .endpoint_url(sts_endpoint)
             .credentials_provider(Credentials::new(
                 access_key_id,
                 secret,
@@ -95,8 +111,11 @@ pub async fn connect(settings: Settings) -> Result<Cognito, String> {
             .credentials_provider(provider::SharedCredentialsProvider::new(session))
             .build();
     }
+    let client_config = aws_sdk_cognitoidentityprovider::config::Builder::from(&sdk_config)
+        .endpoint_url(cognito_endpoint)
+        .build();
     Ok(Cognito {
-        client: Client::new(&sdk_config),
+        client: Client::from_conf(client_config),
         user_pool_id: settings.user_pool_id,
         client_id: settings.client_id,
         client_secret: settings.client_secret,

@@ -44,8 +44,9 @@ pub struct Config {
     #[arg(long, env = "PROXY_TOTP_ISSUER", default_value = "CognitoTutorial")]
     pub totp_issuer: String,
 
-    /// Log filter (tracing's EnvFilter syntax).
-    #[arg(long, env = "PROXY_LOG", default_value = "info")]
+    /// Log filter (tracing's EnvFilter syntax). The embedded emulator logs only warnings by
+    /// default: its info lines carry the codes it "sends".
+    #[arg(long, env = "PROXY_LOG", default_value = "info,emulator=warn")]
     pub log: String,
 
     /// The pool's region (the tutorial's COGNITO_REGION_NAME); embedded mode fills it in.
@@ -82,7 +83,25 @@ pub fn root_keys() -> Option<(String, String)> {
 }
 
 impl Config {
-    /// Ports 0, embedded emulator, nothing from the environment: what in-process tests want.
+    /// `--front-end-origin` must be one origin (`scheme://host[:port]`): browsers refuse `*`
+    /// with credentials, and a path or trailing slash never equals an `Origin` header.
+    pub fn check_front_end_origin(&self) -> Result<(), String> {
+        let origin = &self.front_end_origin;
+        let valid = origin.split_once("://").is_some_and(|(scheme, authority)| {
+            (scheme == "http" || scheme == "https")
+                && !authority.is_empty()
+                && !authority.contains(['/', '*', ' ', '?', '#'])
+        });
+        if valid {
+            Ok(())
+        } else {
+            Err(format!(
+                "--front-end-origin must be one origin such as http://localhost:4521, not {origin:?}"
+            ))
+        }
+    }
+
+    /// Ports 0, embedded emulator: what in-process tests want.
     pub fn for_tests() -> Self {
         Config {
             host: IpAddr::from([127, 0, 0, 1]),
@@ -97,6 +116,36 @@ impl Config {
             user_pool_id: None,
             client_id: None,
             client_secret: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+
+    #[test]
+    fn the_front_end_origin_must_be_one_origin() {
+        let with = |origin: &str| Config {
+            front_end_origin: origin.to_owned(),
+            ..Config::for_tests()
+        };
+        for good in [
+            "http://localhost:4521",
+            "https://app.example.com",
+            "http://127.0.0.1:8080",
+        ] {
+            assert!(with(good).check_front_end_origin().is_ok(), "{good}");
+        }
+        for bad in [
+            "*",
+            "localhost:4521",
+            "http://localhost:4521/",
+            "http://a/b",
+            "ftp://x",
+            "http://",
+        ] {
+            assert!(with(bad).check_front_end_origin().is_err(), "{bad}");
         }
     }
 }

@@ -138,11 +138,55 @@ impl Reply {
     }
 }
 
-/// What every answer needs besides the reply: the CORS origin and whether cookies must be
-/// `SameSite=None; Secure` (the front end on another site than the backend).
+/// What every answer needs besides the reply: the CORS origin and the cookies' attributes.
 pub struct Rendering<'a> {
     pub front_end_origin: &'a str,
+    /// `SameSite=None` (with `Secure`): the front end is on another host than the backend.
     pub cross_site: bool,
+    /// `Secure`: the browser reached the backend over TLS (a terminator in front says so).
+    pub secure: bool,
+    /// The request has no `Origin`, or it is the front end's or this backend's own.
+    pub origin_allowed: bool,
+}
+
+/// Decides the cookie policy from the configured front end and the backend's own origin,
+/// never from what a request claims to be: a request's `Origin` only selects between them.
+pub fn rendering<'a>(front_end_origin: &'a str, headers: &HeaderMap) -> Rendering<'a> {
+    let header = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = header(header::HOST).unwrap_or_default();
+    let forwarded_https = header(header::HeaderName::from_static("x-forwarded-proto"))
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+        || header(header::FORWARDED)
+            .is_some_and(|f| f.to_ascii_lowercase().contains("proto=https"));
+    let own_origin = |origin: &str| {
+        origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
+    };
+    let origin = header(header::ORIGIN);
+    let from_own_page = origin.is_some_and(own_origin);
+    let origin_allowed =
+        origin.is_none_or(|o| from_own_page || o.eq_ignore_ascii_case(front_end_origin));
+    let cross_site =
+        !from_own_page && !host_of(front_end_origin).eq_ignore_ascii_case(host_of(host));
+    Rendering {
+        front_end_origin,
+        cross_site,
+        secure: forwarded_https || cross_site,
+        origin_allowed,
+    }
+}
+
+/// The host of an origin or authority, without scheme, port or path.
+fn host_of(origin_or_authority: &str) -> &str {
+    let authority = origin_or_authority
+        .split_once("://")
+        .map_or(origin_or_authority, |(_, rest)| rest);
+    let authority = authority.split('/').next().unwrap_or_default();
+    match authority.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    }
 }
 
 pub fn render(reply: Reply, rendering: &Rendering<'_>) -> Response {
@@ -157,10 +201,10 @@ pub fn render(reply: Reply, rendering: &Rendering<'_>) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     add_cors(headers, rendering.front_end_origin, None);
-    let site = if rendering.cross_site {
-        "SameSite=None; Secure"
-    } else {
-        "SameSite=Lax"
+    let site = match (rendering.cross_site, rendering.secure) {
+        (true, _) => "SameSite=None; Secure",
+        (false, true) => "SameSite=Lax; Secure",
+        (false, false) => "SameSite=Lax",
     };
     for (name, value) in reply.cookies {
         let line = match value {

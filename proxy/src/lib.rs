@@ -52,11 +52,21 @@ pub fn app(backend: Arc<Backend>) -> Router {
 }
 
 async fn handle(State(backend): State<Arc<Backend>>, headers: HeaderMap, body: Bytes) -> Response {
-    let reply = match http::parse(&headers, &body) {
-        Ok(request) => actions::dispatch(&backend, &request).await,
-        Err(reply) => reply,
+    let rendering = http::rendering(&backend.front_end_origin, &headers);
+    // A page of another site may post here without a preflight (text/plain); only the front
+    // end and this backend's own page may act, so no other site can sign a user in or out.
+    let reply = if !rendering.origin_allowed {
+        http::Reply::text(
+            StatusCode::FORBIDDEN,
+            "This origin may not call the backend: start it with --front-end-origin set to the front end's origin",
+        )
+    } else {
+        match http::parse(&headers, &body) {
+            Ok(request) => actions::dispatch(&backend, &request).await,
+            Err(reply) => reply,
+        }
     };
-    http::render(reply, &rendering(&backend, &headers))
+    http::render(reply, &rendering)
 }
 
 /// `OPTIONS /`: 204 with the CORS headers and no body.
@@ -75,34 +85,7 @@ async fn fallback(State(backend): State<Arc<Backend>>, headers: HeaderMap) -> Re
         StatusCode::NOT_FOUND,
         "The API is POST / with a JSON body {\"env\": ...}",
     );
-    http::render(reply, &rendering(&backend, &headers))
-}
-
-/// Cookies need `SameSite=None; Secure` when the front end is on another host than the one
-/// the browser reached this backend at (ports do not make another site). The front end is the
-/// request's `Origin` (the page at `GET /` is this host), else the configured origin.
-fn rendering<'a>(backend: &'a Backend, headers: &HeaderMap) -> http::Rendering<'a> {
-    fn host_of(origin_or_authority: &str) -> &str {
-        let authority = origin_or_authority
-            .split_once("://")
-            .map_or(origin_or_authority, |(_, rest)| rest);
-        let authority = authority.split('/').next().unwrap_or_default();
-        match authority.rsplit_once(':') {
-            Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
-            _ => authority,
-        }
-    }
-    let header = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
-    };
-    let front_end = header(header::ORIGIN).unwrap_or(&backend.front_end_origin);
-    let request_host = header(header::HOST).unwrap_or_default();
-    http::Rendering {
-        front_end_origin: &backend.front_end_origin,
-        cross_site: !host_of(front_end).eq_ignore_ascii_case(host_of(request_host)),
-    }
+    http::render(reply, &http::rendering(&backend.front_end_origin, &headers))
 }
 
 /// A running backend, and the embedded emulator when there is one.
@@ -119,6 +102,7 @@ pub struct Started {
 /// `--cognito-endpoint`, or AWS (`--aws`).
 pub async fn start(config: &Config) -> Result<Started, String> {
     let root_keys = config::root_keys();
+    config.check_front_end_origin()?;
     let (settings, running) = if config.aws {
         let admin = match root_keys {
             Some((access_key_id, secret)) => cognito::AdminKeys::Root {
@@ -138,7 +122,8 @@ pub async fn start(config: &Config) -> Result<Started, String> {
             None,
         )
     } else {
-        let (settings, running) = embedded(config, emulator_admin(root_keys)).await?;
+        // Embedded: the emulator's own pair, never the tutorial's (possibly real AWS) root keys.
+        let (settings, running) = embedded(config, emulator_admin(None)).await?;
         (settings, Some(running))
     };
     let cognito_endpoint = settings.endpoint.clone();
@@ -256,12 +241,17 @@ pub fn banner(started: &Started, addr: SocketAddr) -> String {
         None => out.push_str(&format!("Amazon Cognito in {}\n", started.region)),
     }
     out.push_str(&format!(
-        "\n# the tutorial's variables\nexport COGNITO_REGION_NAME={}\nexport COGNITO_USER_POOL_ID={}\nexport COGNITO_USER_CLIENT_ID={}\nexport COGNITO_CLIENT_SECRET={}\n",
-        started.region,
-        cognito.user_pool_id,
-        cognito.client_id,
-        cognito.client_secret()
+        "\n# the tutorial's variables\nexport COGNITO_REGION_NAME={}\nexport COGNITO_USER_POOL_ID={}\nexport COGNITO_USER_CLIENT_ID={}\n",
+        started.region, cognito.user_pool_id, cognito.client_id,
     ));
+    // The embedded pool's secret is the emulator's, made up at start; any other is the user's
+    // own and stays out of the output.
+    if started.emulator.is_some() {
+        out.push_str(&format!(
+            "export COGNITO_CLIENT_SECRET={}\n",
+            cognito.client_secret()
+        ));
+    }
     out.push_str(&format!(
         "\n# try it\ncurl -s http://{addr}/ -H 'Content-Type: application/json' -d '{{\"env\":\"createAccount\",\"user\":\"me@example.com\",\"pass\":\"correct-horse\"}}'\n"
     ));

@@ -283,6 +283,9 @@ async fn the_tutorial_sequence_from_sign_up_to_deletion() {
         .await
         .ok();
     assert_eq!(challenge["message"], "MFA_REQUIRED");
+    // The challenge names the internal username (a UUID `sub` in this e-mail pool).
+    let user_id = challenge["user_id"].as_str().unwrap().to_owned();
+    assert!(user_id.len() == 36 && user_id != user, "{user_id}");
     let session = challenge["session"].as_str().unwrap().to_owned();
     h.post(json!({"env": "signInTotp", "user": user, "session": session, "totp": bad}))
         .await
@@ -292,7 +295,7 @@ async fn the_tutorial_sequence_from_sign_up_to_deletion() {
         .await
         .ok();
     let signed_in = h
-        .post(json!({"env": "signInTotp", "user": user, "session": challenge["session"], "totp": totp(&secret)}))
+        .post(json!({"env": "signInTotp", "user": user, "user_id": challenge["user_id"], "session": challenge["session"], "totp": totp(&secret)}))
         .await;
     assert!(signed_in.ok()["access_token"].as_str().is_some());
     let cookie = signed_in.cookie_header();
@@ -540,4 +543,79 @@ async fn the_page_on_this_host_gets_same_site_cookies() {
             .all(|c| c.contains("SameSite=Lax") && !c.contains("Secure")),
         "{cookies:?}"
     );
+}
+
+#[tokio::test]
+async fn other_sites_may_not_act_and_tls_cookies_are_secure() {
+    let h = Harness::new().await;
+    h.signed_up("origin@example.com", "correct-horse").await;
+    let sign_in = |origin: Option<&str>, proto: Option<&str>| {
+        let mut request = Request::post("/")
+            .header("host", "localhost:3006")
+            .header("content-type", "text/plain");
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        if let Some(proto) = proto {
+            request = request.header("x-forwarded-proto", proto);
+        }
+        request
+            .body(Body::from(
+                json!({"env": "signIn", "user": "origin@example.com", "pass": "correct-horse"})
+                    .to_string(),
+            ))
+            .unwrap()
+    };
+    // A page of another site posting text/plain (no preflight) is refused, and sets nothing.
+    let foreign = h.send(sign_in(Some("https://evil.example"), None)).await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN, "{}", foreign.text);
+    assert!(foreign.cookies().is_empty());
+    // The configured front end may.
+    h.send(sign_in(Some("http://localhost:4521"), None))
+        .await
+        .ok();
+    // Behind a TLS terminator, same-site cookies are Secure too.
+    let tls = h.send(sign_in(None, Some("https"))).await;
+    tls.ok();
+    assert!(
+        tls.cookies()
+            .iter()
+            .all(|c| c.contains("SameSite=Lax; Secure")),
+        "{:?}",
+        tls.cookies()
+    );
+}
+
+#[tokio::test]
+async fn confirm_account_confirms_before_it_needs_the_password() {
+    let h = Harness::new().await;
+    let user = "nopass@example.com";
+    h.post(json!({"env": "createAccount", "user": user, "pass": "correct-horse"}))
+        .await
+        .ok();
+    let code = h.code(user).await;
+    // As the original: confirmed, then the sign-in without a password is refused.
+    h.post(json!({"env": "confirmAccount", "user": user, "conf_code": code}))
+        .await
+        .is(401, "Unauthenticated");
+    h.post(json!({"env": "signIn", "user": user, "pass": "correct-horse"}))
+        .await
+        .ok();
+}
+
+#[tokio::test]
+async fn sign_out_without_a_cookie_still_clears_them() {
+    let h = Harness::new().await;
+    let out = h.post(json!({"env": "signOut"})).await;
+    assert_eq!(out.ok(), json!({"message": "OK"}));
+    assert_eq!(out.cookies().len(), 2, "{:?}", out.cookies());
+    // No content type at all: the 415 of any other type.
+    let bare = h
+        .send(
+            Request::post("/")
+                .body(Body::from(json!({"env": "signOut"}).to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(bare.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }

@@ -6,8 +6,8 @@ use crate::http::{Reply, Request};
 use crate::Backend;
 
 pub async fn run(backend: &Backend, request: &Request) -> Result<Reply, Failure> {
+    // As the original: the code is confirmed first; a missing `pass` fails the sign-in after.
     let user = require(request, "user")?;
-    require(request, "pass")?;
     let code = request.code("conf_code").ok_or(Failure::MissingField)?;
     let cognito = &backend.cognito;
     cognito

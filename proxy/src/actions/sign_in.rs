@@ -1,6 +1,6 @@
 //! `signIn`: InitiateAuth USER_PASSWORD_AUTH. A user with TOTP MFA gets the challenge
 //! (deliberate difference: `{"message": "MFA_REQUIRED", "session": …}`, which `signInTotp`
-//! completes); other challenges are named the same way.
+//! completes, with the `user_id` it names); other challenges are named the same way.
 
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 
@@ -29,9 +29,15 @@ pub async fn run(backend: &Backend, request: &Request) -> Result<Reply, Failure>
             ChallengeNameType::SoftwareTokenMfa => "MFA_REQUIRED",
             other => other.as_str(),
         };
+        // The internal username (the `sub` in an e-mail pool) names the user in the answer.
+        let user_id = output
+            .challenge_parameters()
+            .and_then(|p| p.get("USER_ID_FOR_SRP"))
+            .map(String::as_str);
         return Ok(Reply::json(serde_json::json!({
             "message": message,
             "session": output.session(),
+            "user_id": user_id,
         })));
     }
     signed_in(output.authentication_result())

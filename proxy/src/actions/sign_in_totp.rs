@@ -1,5 +1,6 @@
 //! `signInTotp` (this backend's): completes `signIn`'s MFA_REQUIRED with the authenticator's
-//! code: RespondToAuthChallenge SOFTWARE_TOKEN_MFA with `user`, `session` and `totp`.
+//! code: RespondToAuthChallenge SOFTWARE_TOKEN_MFA with `session`, `totp` and the `user_id`
+//! the challenge named (or `user`), which USERNAME and SECRET_HASH use.
 
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 
@@ -9,7 +10,9 @@ use crate::http::{Reply, Request};
 use crate::Backend;
 
 pub async fn run(backend: &Backend, request: &Request) -> Result<Reply, Failure> {
-    let user = require(request, "user")?;
+    let user = request
+        .field("user_id")
+        .map_or_else(|| require(request, "user"), Ok)?;
     let session = require(request, "session")?;
     let code = request.code("totp").ok_or(Failure::MissingField)?;
     let cognito = &backend.cognito;
