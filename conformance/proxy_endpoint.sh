@@ -22,4 +22,6 @@ for _ in $(seq 1 100); do
 done
 eval "$(grep '^export' "$work/banner.log")"
 cd "$root"
-PROXY_TEST_COGNITO_ENDPOINT="$AWS_ENDPOINT_URL" cargo test --quiet -p proxy --test tutorial
+# --workspace: the feature set of `cargo test --workspace`, so CI's test build is reused
+# (`-p proxy` alone resolves features differently and rebuilds the SDK).
+PROXY_TEST_COGNITO_ENDPOINT="$AWS_ENDPOINT_URL" cargo test --quiet --workspace --test tutorial

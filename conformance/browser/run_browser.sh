@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Drives the proxy's page (GET /) in headless Debian chromium through chromedriver: the
 # tutorial's front-end steps, screenshots under target/browser-screenshots/. Used by .ci/run.
-# COGNITO_PROXY_BIN: the proxy binary to run (default: the debug build `cargo test` made).
+# COGNITO_PROXY_BIN: the proxy binary to run (default: the debug build `cargo test --workspace` makes).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -24,7 +24,9 @@ python3 -m venv "$work/venv"
 if [[ -n "${COGNITO_PROXY_BIN:-}" ]]; then
   bin="$COGNITO_PROXY_BIN"
 else
-  cargo build --quiet -p proxy --bin cognito-proxy
+  # The binary `cargo test --workspace` builds for proxy/tests: reused as is in CI (a plain
+  # `cargo build -p proxy` resolves features differently and rebuilds the SDK).
+  (cd "$root" && cargo test --quiet --workspace --no-run)
   bin="${CARGO_TARGET_DIR:-$root/target}/debug/cognito-proxy"
 fi
 "$bin" --port 0 --emulator-port 0 --log warn > "$work/banner.log" 2>&1 &
