@@ -49,7 +49,7 @@ async fn main() -> std::process::ExitCode {
         }
     }
     let shutdown = async {
-        shutdown_signal().await;
+        emulator::shutdown_signal().await;
         eprintln!("cognito-emulator: shutting down");
     };
     if let Err(e) = emulator::serve(listener, state, shutdown).await {
@@ -57,22 +57,4 @@ async fn main() -> std::process::ExitCode {
         return std::process::ExitCode::FAILURE;
     }
     std::process::ExitCode::SUCCESS
-}
-
-/// Ctrl-C (SIGINT) or SIGTERM, whichever comes first.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut interrupt = signal(SignalKind::interrupt()).ok();
-        let mut terminate = signal(SignalKind::terminate()).ok();
-        tokio::select! {
-            _ = async { match interrupt.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {}
-            _ = async { match terminate.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

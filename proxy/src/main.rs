@@ -39,7 +39,7 @@ async fn main() -> std::process::ExitCode {
     };
     print!("{}", proxy::banner(&started, addr));
     let shutdown = async {
-        shutdown_signal().await;
+        emulator::shutdown_signal().await;
         eprintln!("cognito-proxy: shutting down");
     };
     if let Err(e) = proxy::serve(listener, started.backend.clone(), shutdown).await {
@@ -47,30 +47,4 @@ async fn main() -> std::process::ExitCode {
         return std::process::ExitCode::FAILURE;
     }
     std::process::ExitCode::SUCCESS
-}
-
-/// Ctrl-C (SIGINT) or SIGTERM, whichever comes first.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut interrupt = signal(SignalKind::interrupt()).ok();
-        let mut terminate = signal(SignalKind::terminate()).ok();
-        let wait = |s: Option<tokio::signal::unix::Signal>| async move {
-            match s {
-                Some(mut s) => {
-                    s.recv().await;
-                }
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            _ = wait(interrupt.take()) => {}
-            _ = wait(terminate.take()) => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

@@ -7,6 +7,8 @@ use axum::http::HeaderMap;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+use crate::crypto::to_hex;
+
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 
 /// The parts of `AWS4-HMAC-SHA256 Credential={key}/{date}/{region}/{service}/aws4_request,
@@ -118,7 +120,7 @@ pub struct Request<'a> {
 
 /// Lowercase hex of SHA-256 over `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    to_hex(&Sha256::digest(bytes))
 }
 
 /// The canonical request over exactly the headers `signed_headers` names, in its order
@@ -171,23 +173,13 @@ pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8
 
 /// Lowercase hex of HMAC-SHA256(`signing_key`, `string_to_sign`).
 pub fn signature(signing_key: &[u8; 32], string_to_sign: &str) -> String {
-    hex(&hmac(signing_key, string_to_sign.as_bytes()))
+    to_hex(&hmac(signing_key, string_to_sign.as_bytes()))
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts any key length");
     mac.update(data);
     mac.finalize().into_bytes().into()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    out
 }
 
 /// A header value trimmed, with runs of spaces collapsed to one (SigV4's "Trimall").

@@ -11,6 +11,8 @@ use num_bigint::BigUint;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::to_hex;
+
 type HmacSha256 = Hmac<Sha256>;
 
 /// RFC 3526 / RFC 5054 3072-bit MODP prime `N`, as amazon-cognito-identity-js and pycognito spell it.
@@ -79,16 +81,6 @@ fn hex_hash(hex: &str) -> String {
 
 fn hash_to_int(hex: &str) -> BigUint {
     BigUint::parse_bytes(hex.as_bytes(), 16).expect("a SHA-256 hex digest is valid hex")
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(DIGITS[usize::from(byte >> 4)] as char);
-        out.push(DIGITS[usize::from(byte & 0x0f)] as char);
-    }
-    out
 }
 
 fn hex_to_bytes(hex: &str) -> Option<Vec<u8>> {
