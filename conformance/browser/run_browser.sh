@@ -29,7 +29,10 @@ else
   (cd "$root" && cargo test --quiet --workspace --no-run)
   bin="${CARGO_TARGET_DIR:-$root/target}/debug/cognito-proxy"
 fi
-"$bin" --port 0 --emulator-port 0 --log warn > "$work/banner.log" 2>&1 &
+# The cross-origin run serves a copy of the page from this port, as the tutorial's front end.
+front_end_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" --port 0 --emulator-port 0 --log warn --front-end-origin "http://localhost:$front_end_port" \
+  > "$work/banner.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -45,6 +48,6 @@ done
 
 screenshots="${CARGO_TARGET_DIR:-$root/target}/browser-screenshots"
 rm -rf "$screenshots" && mkdir -p "$screenshots"
-PROXY_URL="$proxy_url" EMULATOR_URL="$emulator_url" SCREENSHOTS="$screenshots" \
+PROXY_URL="$proxy_url" EMULATOR_URL="$emulator_url" SCREENSHOTS="$screenshots" FRONT_END_PORT="$front_end_port" \
   "$work/venv/bin/python" "$here/test_page.py"
 echo "screenshots in $screenshots"

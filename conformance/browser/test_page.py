@@ -6,11 +6,18 @@ page shows, as an authenticator app would), sign out, sign in with TOTP, refresh
 HttpOnly cookie, change the password, delete the account. Each step must show the backend's
 answer in the page's status line; a screenshot of each is saved under $SCREENSHOTS.
 
-Configuration: PROXY_URL (the page), EMULATOR_URL (its outbox), SCREENSHOTS (a folder).
+The steps run twice: on the page the backend serves, and on a copy of it served from the
+front end's own origin (FRONT_END_PORT, on localhost: the tutorial's http://localhost:4521 set-up),
+which calls the backend cross-origin, as the tutorial's front end does.
+
+Configuration: PROXY_URL (the page), EMULATOR_URL (its outbox), SCREENSHOTS (a folder),
+FRONT_END_PORT (a free port; the backend runs with --front-end-origin http://localhost:PORT).
 """
 
+import http.server
 import json
 import os
+import threading
 import sys
 import urllib.parse
 import urllib.request
@@ -25,6 +32,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 PROXY_URL = os.environ["PROXY_URL"]
 EMULATOR_URL = os.environ["EMULATOR_URL"]
 SCREENSHOTS = os.environ["SCREENSHOTS"]
+FRONT_END_PORT = int(os.environ["FRONT_END_PORT"])
 
 checks = {"passed": 0, "failed": 0}
 step_number = [0]
@@ -49,22 +57,68 @@ def outbox_code(user):
 def main():
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=900,2000"):
+    # The background-networking flags keep chromium from calling Google's hosts, which a
+    # machine without outside network refuses (or leaves hanging).
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=900,2000",
+                 "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"):
         options.add_argument(flag)
     service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    front_end = serve_front_end()
     driver = webdriver.Chrome(service=service, options=options)
     try:
-        run(driver)
+        run(driver, PROXY_URL + "/", "same-origin")
+        driver.delete_all_cookies()
+        run(driver, f"http://localhost:{FRONT_END_PORT}/", "cross-origin")
     finally:
         driver.quit()
+        front_end.shutdown()
     print(f"{checks['passed']} passed, {checks['failed']} failed")
     return 1 if checks["failed"] else 0
 
 
-def run(driver):
+def serve_front_end():
+    """The backend's own page, its file names and script unchanged, served from the front
+    end's origin with <meta name="backend"> naming the backend (by the name localhost, as the
+    tutorial's front end calls it)."""
+    backend = PROXY_URL.replace("127.0.0.1", "localhost") + "/"
+
+    def fetch(path):
+        with urllib.request.urlopen(PROXY_URL + path) as r:
+            return r.headers["Content-Type"], r.read()
+
+    files = {path: fetch(path) for path in ("/", "/app.js", "/style.css")}
+    content_type, page = files["/"]
+    marker = b'<meta name="backend" content="">'
+    assert marker in page, "the page has no backend meta tag"
+    files["/"] = (content_type, page.replace(marker, f'<meta name="backend" content="{backend}">'.encode()))
+
+    class FrontEnd(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            content_type, body = files.get(self.path.split("?")[0], ("text/plain", b"not found"))
+            self.send_response(200 if self.path.split("?")[0] in files else 404)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", FRONT_END_PORT), FrontEnd)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def run(driver, page_url, mode):
+    print(f"-- {mode}: {page_url}")
     wait = WebDriverWait(driver, 10)
-    driver.get(PROXY_URL + "/")
-    check("the page loads", driver.title == "Cognito tutorial backend", driver.title)
+    driver.get(page_url)
+    check(f"the page loads ({mode})", driver.title == "Cognito tutorial backend", driver.title)
+    if mode == "cross-origin":
+        backend = driver.execute_script("return backend")
+        check("the page calls the backend on another origin", backend.startswith("http://localhost:")
+              and not page_url.startswith(backend), backend)
 
     def field(element_id, text):
         element = driver.find_element(By.ID, element_id)
@@ -84,7 +138,7 @@ def run(driver):
             pass
         text = status.text
         step_number[0] += 1
-        driver.save_screenshot(os.path.join(SCREENSHOTS, f"{step_number[0]:02d}-{element_id}.png"))
+        driver.save_screenshot(os.path.join(SCREENSHOTS, f"{step_number[0]:02d}-{mode}-{element_id}.png"))
         check(label, expect in text, f"status {text!r} (was {before!r})")
         return text
 
@@ -115,7 +169,7 @@ def run(driver):
     # The cookie is gone: a refresh from this browser is refused (called as the page would).
     refused = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "fetch('/', {method: 'POST', credentials: 'include', headers: {'Content-Type': 'text/plain'},"
+        "fetch(backend, {method: 'POST', credentials: 'include', headers: {'Content-Type': 'text/plain'},"
         " body: JSON.stringify({env: 'refresh'})}).then(r => r.text().then(t => done(r.status + ': ' + t)));"
     )
     check("refresh after signing out is refused", refused == "401: Unauthenticated", refused)

@@ -1,8 +1,11 @@
 // The tutorial's front end, in plain JavaScript: every action is POST / with {"env": ...},
 // sent as text/plain (no preflight) with credentials, so the refresh-token cookie travels.
+// The backend is the server that served this page, unless a copy of the page served from
+// the front end's own origin names it in <meta name="backend">.
 "use strict";
 
-const backend = window.location.origin + "/";
+const backend =
+  document.querySelector('meta[name="backend"]')?.content || window.location.origin + "/";
 let accessToken = null;
 let mfaSession = null;
 let mfaUserId = null;

@@ -174,6 +174,7 @@ fn pool_from_config(
         client_id: need(&config.client_id, "COGNITO_USER_CLIENT_ID")?,
         client_secret: need(&config.client_secret, "COGNITO_CLIENT_SECRET")?,
         admin,
+        in_process: None,
     })
 }
 
@@ -214,6 +215,7 @@ async fn embedded(
         client_id: saved("CLIENT_ID")?,
         client_secret: saved("CLIENT_SECRET")?,
         admin,
+        in_process: Some(emulator::app(running.state.clone())),
     };
     Ok((settings, running))
 }

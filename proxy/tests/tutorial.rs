@@ -155,8 +155,26 @@ impl Harness {
     }
 }
 
+/// `local-RUN@example.com`, RUN the same through one test run: a second run against the
+/// same emulator (endpoint mode) meets none of the first one's users.
+fn unique(local: &str) -> String {
+    static RUN: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    let run = RUN.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    });
+    format!("{local}-{run}@example.com")
+}
+
 /// RFC 6238 code now, as an authenticator app computes it from the base32 secret.
 fn totp(secret: &str) -> String {
+    totp_at(secret, 0)
+}
+
+/// The code `ahead` seconds from now (the emulator's clock, once it has been moved).
+fn totp_at(secret: &str, ahead: u64) -> String {
     let bytes = totp_rs::Secret::try_from_base32(secret)
         .unwrap()
         .as_bytes()
@@ -169,14 +187,14 @@ fn totp(secret: &str) -> String {
     totp_rs::Builder::new()
         .with_secret(bytes)
         .build_noncompliant()
-        .generate(now)
+        .generate(now + ahead)
         .to_string()
 }
 
 #[tokio::test]
 async fn the_tutorial_sequence_from_sign_up_to_deletion() {
     let h = Harness::new().await;
-    let user = "reader@example.com";
+    let user = &unique("reader");
 
     assert_eq!(
         h.post(json!({"env": "createAccount", "user": user, "pass": "correct-horse"}))
@@ -255,7 +273,7 @@ async fn the_tutorial_sequence_from_sign_up_to_deletion() {
     );
     assert_eq!(
         qr["otpauth_uri"],
-        format!("otpauth://totp/CognitoTutorial:reader@example.com?secret={secret}&issuer=CognitoTutorial")
+        format!("otpauth://totp/CognitoTutorial:{user}?secret={secret}&issuer=CognitoTutorial")
     );
     assert!(qr["qr_image"]
         .as_str()
@@ -285,7 +303,7 @@ async fn the_tutorial_sequence_from_sign_up_to_deletion() {
     assert_eq!(challenge["message"], "MFA_REQUIRED");
     // The challenge names the internal username (a UUID `sub` in this e-mail pool).
     let user_id = challenge["user_id"].as_str().unwrap().to_owned();
-    assert!(user_id.len() == 36 && user_id != user, "{user_id}");
+    assert!(user_id.len() == 36 && user_id != *user, "{user_id}");
     let session = challenge["session"].as_str().unwrap().to_owned();
     h.post(json!({"env": "signInTotp", "user": user, "session": session, "totp": bad}))
         .await
@@ -345,13 +363,13 @@ async fn unknown_or_missing_env_is_the_tutorials_500() {
 async fn missing_fields_follow_each_actions_contract() {
     let h = Harness::new().await;
     // SECRET_HASH actions: the SDK's parameter validation is 401 Unauthenticated.
-    h.post(json!({"env": "createAccount", "user": "a@example.com"}))
+    h.post(json!({"env": "createAccount", "user": &unique("a")}))
         .await
         .is(401, "Unauthenticated");
     h.post(json!({"env": "signIn", "user": "", "pass": "x"}))
         .await
         .is(401, "Unauthenticated");
-    h.post(json!({"env": "confirmAccount", "user": "a@example.com", "pass": "x"}))
+    h.post(json!({"env": "confirmAccount", "user": &unique("a"), "pass": "x"}))
         .await
         .is(401, "Unauthenticated");
     // Access-token actions: 404 and the catch-all text.
@@ -378,25 +396,25 @@ async fn cognito_errors_map_to_the_tutorials_texts() {
         .await
         .is(500, "Format the target string properly");
     // InvalidPasswordException falls to the catch-all.
-    h.post(json!({"env": "createAccount", "user": "short@example.com", "pass": "short"}))
+    h.post(json!({"env": "createAccount", "user": &unique("short"), "pass": "short"}))
         .await
         .is(404, "an error occured check the output from the backend");
     // An unconfirmed user cannot sign in (UserNotConfirmedException): the catch-all.
-    h.post(json!({"env": "createAccount", "user": "later@example.com", "pass": "correct-horse"}))
+    h.post(json!({"env": "createAccount", "user": &unique("later"), "pass": "correct-horse"}))
         .await
         .ok();
-    h.post(json!({"env": "signIn", "user": "later@example.com", "pass": "correct-horse"}))
+    h.post(json!({"env": "signIn", "user": &unique("later"), "pass": "correct-horse"}))
         .await
         .is(404, "an error occured check the output from the backend");
     // Six wrong codes: the sixth answers LimitExceededException.
-    let code = h.code("later@example.com").await;
+    let code = h.code(&unique("later")).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
-        h.post(json!({"env": "confirmAccount", "user": "later@example.com", "pass": "correct-horse", "conf_code": wrong}))
+        h.post(json!({"env": "confirmAccount", "user": &unique("later"), "pass": "correct-horse", "conf_code": wrong}))
             .await
             .is(404, "Code Mismatch");
     }
-    h.post(json!({"env": "confirmAccount", "user": "later@example.com", "pass": "correct-horse", "conf_code": wrong}))
+    h.post(json!({"env": "confirmAccount", "user": &unique("later"), "pass": "correct-horse", "conf_code": wrong}))
         .await
         .is(500, "Limit Exceeded");
 }
@@ -411,9 +429,8 @@ async fn bodies_are_read_as_the_tutorial_reads_them() {
             .body(Body::from(body.to_owned()))
             .unwrap()
     };
-    let body =
-        json!({"env": "createAccount", "user": "plain@example.com", "pass": "correct-horse"})
-            .to_string();
+    let body = json!({"env": "createAccount", "user": &unique("plain"), "pass": "correct-horse"})
+        .to_string();
     // Browsers send text/plain (no preflight), with a charset.
     h.send(send("text/plain;charset=UTF-8", &body)).await.ok();
     h.send(send("application/xml", &body)).await.is(
@@ -470,14 +487,14 @@ async fn cors_headers_on_every_answer_and_the_preflight() {
 #[tokio::test]
 async fn cookies_are_secure_and_same_site_none_for_a_front_end_on_another_site() {
     let h = Harness::new().await;
-    h.signed_up("cross@example.com", "correct-horse").await;
+    h.signed_up(&unique("cross"), "correct-horse").await;
     let answer = h
         .send(
             Request::post("/")
                 .header("host", "127.0.0.1:3006")
                 .header("content-type", "application/json")
                 .body(Body::from(
-                    json!({"env": "signIn", "user": "cross@example.com", "pass": "correct-horse"})
+                    json!({"env": "signIn", "user": &unique("cross"), "pass": "correct-horse"})
                         .to_string(),
                 ))
                 .unwrap(),
@@ -520,7 +537,7 @@ async fn the_page_and_its_files_are_served() {
 #[tokio::test]
 async fn the_page_on_this_host_gets_same_site_cookies() {
     let h = Harness::new().await;
-    h.signed_up("page@example.com", "correct-horse").await;
+    h.signed_up(&unique("page"), "correct-horse").await;
     // The page at GET / posts from its own origin, whatever --front-end-origin says.
     let answer = h
         .send(
@@ -529,7 +546,7 @@ async fn the_page_on_this_host_gets_same_site_cookies() {
                 .header("origin", "http://127.0.0.1:3006")
                 .header("content-type", "text/plain;charset=UTF-8")
                 .body(Body::from(
-                    json!({"env": "signIn", "user": "page@example.com", "pass": "correct-horse"})
+                    json!({"env": "signIn", "user": &unique("page"), "pass": "correct-horse"})
                         .to_string(),
                 ))
                 .unwrap(),
@@ -548,7 +565,7 @@ async fn the_page_on_this_host_gets_same_site_cookies() {
 #[tokio::test]
 async fn other_sites_may_not_act_and_tls_cookies_are_secure() {
     let h = Harness::new().await;
-    h.signed_up("origin@example.com", "correct-horse").await;
+    h.signed_up(&unique("origin"), "correct-horse").await;
     let sign_in = |origin: Option<&str>, proto: Option<&str>| {
         let mut request = Request::post("/")
             .header("host", "localhost:3006")
@@ -561,7 +578,7 @@ async fn other_sites_may_not_act_and_tls_cookies_are_secure() {
         }
         request
             .body(Body::from(
-                json!({"env": "signIn", "user": "origin@example.com", "pass": "correct-horse"})
+                json!({"env": "signIn", "user": &unique("origin"), "pass": "correct-horse"})
                     .to_string(),
             ))
             .unwrap()
@@ -589,7 +606,7 @@ async fn other_sites_may_not_act_and_tls_cookies_are_secure() {
 #[tokio::test]
 async fn confirm_account_confirms_before_it_needs_the_password() {
     let h = Harness::new().await;
-    let user = "nopass@example.com";
+    let user = &unique("nopass");
     h.post(json!({"env": "createAccount", "user": user, "pass": "correct-horse"}))
         .await
         .ok();
@@ -618,4 +635,41 @@ async fn sign_out_without_a_cookie_still_clears_them() {
         )
         .await;
     assert_eq!(bare.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+/// Admin calls keep working once the emulator's clock has passed the session credentials'
+/// expiry: the backend asks STS again. (Embedded only: a shared emulator's clock is everyone's,
+/// and moving it would expire the other tests' tokens.)
+#[tokio::test]
+async fn qr_totp_gets_new_session_credentials_when_the_old_have_expired() {
+    if std::env::var_os("PROXY_TEST_COGNITO_ENDPOINT").is_some() {
+        eprintln!("skipped against a shared emulator");
+        return;
+    }
+    let h = Harness::new().await;
+    // Two hours on: the credentials from start-up (an hour at most) are past their expiry.
+    let ahead = 7200;
+    let moved = reqwest::Client::new()
+        .post(format!("{}/_emulator/clock", h.emulator_url))
+        .json(&json!({"advance_seconds": ahead}))
+        .send()
+        .await
+        .unwrap();
+    assert!(moved.status().is_success());
+    let user = &unique("renewal");
+    let access = h.signed_up(user, "correct-horse").await;
+    let qr = h
+        .post(json!({"env": "QR_init", "user": user, "access_token": access}))
+        .await
+        .ok();
+    let code = totp_at(qr["QR_code"].as_str().unwrap(), ahead);
+    h.post(json!({"env": "QR_TOTP", "access_token": access, "totp": code}))
+        .await
+        .ok();
+    // The admin call took effect: MFA is on.
+    let challenge = h
+        .post(json!({"env": "signIn", "user": user, "pass": "correct-horse"}))
+        .await
+        .ok();
+    assert_eq!(challenge["message"], "MFA_REQUIRED");
 }

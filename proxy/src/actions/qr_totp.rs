@@ -36,17 +36,20 @@ pub async fn run(backend: &Backend, request: &Request) -> Result<Reply, Failure>
         .username()
         .to_owned();
     cognito
-        .client
-        .admin_set_user_mfa_preference()
-        .user_pool_id(&cognito.user_pool_id)
-        .username(username)
-        .software_token_mfa_settings(
-            SoftwareTokenMfaSettingsType::builder()
-                .enabled(true)
-                .preferred_mfa(true)
-                .build(),
-        )
-        .send()
+        .admin(|| {
+            cognito
+                .client
+                .admin_set_user_mfa_preference()
+                .user_pool_id(&cognito.user_pool_id)
+                .username(&username)
+                .software_token_mfa_settings(
+                    SoftwareTokenMfaSettingsType::builder()
+                        .enabled(true)
+                        .preferred_mfa(true)
+                        .build(),
+                )
+                .send()
+        })
         .await
         .map_err(|e| Failure::of(&e))?;
     Ok(Reply::ok())
