@@ -17,6 +17,7 @@ import sys
 import sysconfig
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
