@@ -160,6 +160,12 @@ pub trait Clock: Send + Sync + 'static {
         let _ = by;
         false
     }
+
+    /// How far this clock has been moved, in milliseconds: what `--data-dir` saves, so time
+    /// does not go back after a restart.
+    fn offset_millis(&self) -> i64 {
+        0
+    }
 }
 
 /// The real clock.
@@ -200,6 +206,10 @@ impl Clock for OffsetClock {
                 Some(offset.saturating_add(by))
             });
         true
+    }
+
+    fn offset_millis(&self) -> i64 {
+        self.offset_millis.load(Ordering::SeqCst)
     }
 }
 

@@ -77,6 +77,18 @@ pub struct Config {
     )]
     pub credentials: KeySpecs,
 
+    /// Keep state in this directory (SQLite, created if missing) so that it survives restarts:
+    /// pools, clients, users, groups, signing keys, refresh tokens and revocations, open codes,
+    /// the outbox, STS credentials and the clock. A request is answered once its change is
+    /// committed. Without it, state lives in memory only.
+    #[arg(long, env = "COGNITO_EMULATOR_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// With `--data-dir`: flush every commit to the disk (SQLite `synchronous=FULL`), so that
+    /// acknowledged changes survive power loss too, not only a crash of the process.
+    #[arg(long, env = "COGNITO_EMULATOR_FSYNC")]
+    pub fsync: bool,
+
     /// Refuse requests signed with a key the emulator does not know, as AWS does
     /// (`UnrecognizedClientException`). By default such requests are accepted unchecked, with
     /// one warning per key; known keys are always fully verified.
@@ -101,6 +113,8 @@ impl Config {
             strong_password_hashing: false,
             credentials: KeySpecs::default(),
             strict_credentials: false,
+            data_dir: None,
+            fsync: false,
         }
     }
 }

@@ -19,6 +19,8 @@
 //! - `model`: the domain (pools, clients, users, groups) as plain data; `model::UserDirectory`
 //!   keeps a pool's users and every index over them.
 //! - `store`: all state behind per-pool locks.
+//! - `persist`: `--data-dir`: the SQLite journal the store, outbox, STS and clock hand their
+//!   changes to, the persisted record format, the schema and its migrations.
 //! - `crypto`: pure functions (JWT, SECRET_HASH, passwords, SRP) with known-answer tests.
 //! - `error`: Cognito's error kinds and their messages as named constructors.
 //! - `seed`: replays seed files through `ops::dispatch` at start-up.
@@ -40,6 +42,7 @@ pub mod ids;
 pub mod model;
 pub mod ops;
 pub mod outbox;
+pub mod persist;
 pub mod pool_keys;
 pub mod protocol;
 pub mod seed;
@@ -76,6 +79,19 @@ pub struct Inner {
     pub simulation_key: [u8; 32],
     /// The URL clients reach us at, known once bound (`--public-url` wins).
     public_url: OnceLock<String>,
+    /// With `--data-dir`: the durable log every change goes to.
+    pub journal: Option<Arc<persist::Journal>>,
+}
+
+/// What `AppState::open` found.
+#[derive(Debug, Clone, Default)]
+pub struct Opened {
+    /// Nothing was saved before (no `--data-dir`, or an empty one): seeding may run.
+    pub fresh: bool,
+    pub pools: usize,
+    pub users: usize,
+    /// The seed's outcome saved at the first start (`seed::Outcome`, JSON).
+    pub seed: Option<String>,
 }
 
 impl Deref for AppState {
@@ -86,12 +102,11 @@ impl Deref for AppState {
 }
 
 impl AppState {
+    /// State in memory only (`config.data_dir` is not looked at: see `open`).
     pub fn new(config: Config, clock: Arc<dyn Clock>) -> Self {
         let ids = ids::IdGen::new(config.seed);
         let simulation_key = ids.bytes();
-        // `main` refuses a bad `--credentials` before this; a library caller's bad list adds no key.
-        let keys = config.credentials.check().unwrap_or_default();
-        let keyring = credentials::Keyring::new(keys, config.strict_credentials);
+        let keyring = Self::keyring(&config);
         AppState(Arc::new(Inner {
             config,
             store: store::Store::default(),
@@ -102,7 +117,100 @@ impl AppState {
             keyring,
             simulation_key,
             public_url: OnceLock::new(),
+            journal: None,
         }))
+    }
+
+    fn keyring(config: &Config) -> credentials::Keyring {
+        // `main` refuses a bad `--credentials` before this; a library caller's bad list adds no key.
+        let keys = config.credentials.check().unwrap_or_default();
+        credentials::Keyring::new(keys, config.strict_credentials)
+    }
+
+    /// The state `config` asks for: in memory, or read back from `--data-dir` (which is
+    /// created if missing, and refused if another emulator holds it or it cannot be read).
+    pub fn open(config: Config, clock: Arc<dyn Clock>) -> Result<(Self, Opened), String> {
+        let Some(dir) = config.data_dir.clone() else {
+            let opened = Opened {
+                fresh: true,
+                ..Opened::default()
+            };
+            return Ok((AppState::new(config, clock), opened));
+        };
+        let (journal, loaded) = persist::open(&dir, config.fsync)?;
+        let opened = Opened {
+            fresh: loaded.is_fresh(),
+            pools: loaded.pools.len(),
+            users: loaded.user_count(),
+            seed: loaded.seed.clone(),
+        };
+        // A seeded generator must not hand out the same ids again after a restart.
+        let ids = ids::IdGen::new(
+            config
+                .seed
+                .map(|seed| seed.wrapping_add(loaded.boots.wrapping_mul(0x9E37_79B9_7F4A_7C15))),
+        );
+        let simulation_key = match loaded.simulation_key {
+            Some(key) => key,
+            None => {
+                let key: [u8; 32] = ids.bytes();
+                journal.record([persist::Change::PutMeta {
+                    key: "simulation_key",
+                    value: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key),
+                }]);
+                key
+            }
+        };
+        if loaded.clock_offset_millis > 0 {
+            clock.advance(std::time::Duration::from_millis(
+                loaded.clock_offset_millis as u64,
+            ));
+        }
+        let now = clock.now();
+        let keyring = Self::keyring(&config);
+        for (issued, identity) in loaded.sts_keys {
+            keyring.restore(issued, identity, now);
+        }
+        let store = store::Store::persistent(journal.clone());
+        for pool in loaded.pools {
+            store.restore_pool(pool.pool, pool.keys, pool.header);
+        }
+        let state = AppState(Arc::new(Inner {
+            config,
+            store,
+            clock,
+            ids,
+            outbox: outbox::Outbox::persistent(journal.clone(), loaded.messages),
+            verified_tokens: Default::default(),
+            keyring,
+            simulation_key,
+            public_url: OnceLock::new(),
+            journal: Some(journal),
+        }));
+        Ok((state, opened))
+    }
+
+    /// Waits until every change made so far is committed (at once without `--data-dir`).
+    /// Front doors call it before answering, so nothing acknowledged can be lost.
+    pub async fn durable(&self) -> Result<(), String> {
+        match &self.journal {
+            Some(journal) => journal.durable().await,
+            None => Ok(()),
+        }
+    }
+
+    /// Moves the clock forward, saving how far it has moved; `false` if it cannot move.
+    pub fn advance_clock(&self, by: std::time::Duration) -> bool {
+        if !self.clock.advance(by) {
+            return false;
+        }
+        if let Some(journal) = &self.journal {
+            journal.record_with(|| persist::Change::PutMeta {
+                key: "clock_offset_millis",
+                value: self.clock.offset_millis().to_string(),
+            });
+        }
+        true
     }
 
     /// Records the address the server is bound to; `--public-url` takes precedence.
@@ -160,14 +268,17 @@ pub async fn serve(
 pub struct Running {
     pub addr: SocketAddr,
     pub state: AppState,
+    /// What `--data-dir` held at the start (`Opened::fresh` without one).
+    pub opened: Opened,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Running {
+    /// Binds and serves `config` (reading `--data-dir` if it names one).
     pub async fn start(config: Config, clock: Arc<dyn Clock>) -> std::io::Result<Running> {
         let listener = TcpListener::bind((config.host, config.port)).await?;
         let addr = listener.local_addr()?;
-        let state = AppState::new(config, clock);
+        let (state, opened) = AppState::open(config, clock).map_err(std::io::Error::other)?;
         state.set_bound_address(addr);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let serve_state = state.clone();
@@ -180,6 +291,7 @@ impl Running {
         Ok(Running {
             addr,
             state,
+            opened,
             stop: Some(stop),
         })
     }

@@ -38,16 +38,28 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let state = AppState::new(config.clone(), Arc::new(OffsetClock::default()));
+    let (state, opened) = match AppState::open(config.clone(), Arc::new(OffsetClock::default())) {
+        Ok(opened) => opened,
+        Err(e) => {
+            eprintln!("cognito-emulator: --data-dir: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     state.set_bound_address(addr);
     let endpoint = format!("http://{addr}");
-    match seed::load_at_startup(&state) {
-        Ok(outcome) => print!("{}", seed::banner(&state, &endpoint, &outcome)),
+    let outcome = match seed::load_at_startup(&state, &opened) {
+        Ok(outcome) => outcome,
         Err(e) => {
             eprintln!("cognito-emulator: seeding failed: {e}");
             return std::process::ExitCode::FAILURE;
         }
+    };
+    // The banner promises a pool that is there: the seed is committed before it is printed.
+    if let Err(e) = state.durable().await {
+        eprintln!("cognito-emulator: --data-dir: {e}");
+        return std::process::ExitCode::FAILURE;
     }
+    print!("{}", seed::banner(&state, &endpoint, &outcome));
     let shutdown = async {
         emulator::shutdown_signal().await;
         eprintln!("cognito-emulator: shutting down");

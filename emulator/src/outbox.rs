@@ -1,8 +1,13 @@
 //! Codes are not e-mailed or texted: each is logged as one line and kept here, readable at
 //! `GET /_emulator/outbox` (a path no AWS route can take: pool ids never start with `_`).
 
+use std::sync::Arc;
+
 use parking_lot::Mutex;
 use serde::Serialize;
+
+use crate::persist::records::MessageRecord;
+use crate::persist::{to_json, Change, Journal};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Message {
@@ -24,9 +29,19 @@ pub struct Message {
 #[derive(Default)]
 pub struct Outbox {
     messages: Mutex<Vec<Message>>,
+    /// With `--data-dir`: every message is saved as it is sent.
+    journal: Option<Arc<Journal>>,
 }
 
 impl Outbox {
+    /// An outbox holding `messages` (read back from `--data-dir`) that saves new ones.
+    pub fn persistent(journal: Arc<Journal>, messages: Vec<Message>) -> Self {
+        Outbox {
+            messages: Mutex::new(messages),
+            journal: Some(journal),
+        }
+    }
+
     pub fn send(&self, message: Message) {
         // An invitation's code is a temporary password: it stays out of the log.
         let code = if message.purpose == crate::auth::codes::INVITATION {
@@ -43,7 +58,13 @@ impl Outbox {
             purpose = message.purpose,
             "outbox: code sent"
         );
-        self.messages.lock().push(message);
+        let mut messages = self.messages.lock();
+        if let Some(journal) = &self.journal {
+            journal.record([Change::AddMessage {
+                record: to_json(&MessageRecord::of(&message)),
+            }]);
+        }
+        messages.push(message);
     }
 
     /// Messages, oldest first, optionally for one pool and for one user (matched against the

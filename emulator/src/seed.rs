@@ -16,16 +16,48 @@ use crate::AppState;
 /// The default pool and client, mirroring the tutorial's console setup.
 pub const DEFAULT_SEED: &str = include_str!("../../fixtures/default-seed.json");
 
-/// What a replay produced: the saved variables, in name order.
-#[derive(Debug, Default)]
+/// What a replay produced: the saved variables, in name order. With `--data-dir` it is saved
+/// too, so that a restart shows the same banner without seeding again.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     pub saved: BTreeMap<String, String>,
     pub calls: usize,
     pub default_seed: bool,
+    /// State read back from `--data-dir`: (pools, users). Not saved.
+    #[serde(skip)]
+    pub restored: Option<(usize, usize)>,
 }
 
-/// Replays the configured seed file, the default seed, or nothing (`--empty`).
-pub fn load_at_startup(state: &AppState) -> Result<Outcome, String> {
+/// Replays the configured seed file, the default seed, or nothing (`--empty`), unless
+/// `opened` says state was read back from `--data-dir`: seeds run only on an empty directory.
+pub fn load_at_startup(state: &AppState, opened: &crate::Opened) -> Result<Outcome, String> {
+    if !opened.fresh {
+        let mut outcome: Outcome = opened
+            .seed
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default();
+        let pool_gone = outcome
+            .saved
+            .get("POOL_ID")
+            .is_some_and(|id| state.store.pool(id).is_err());
+        if pool_gone {
+            outcome.default_seed = false;
+        }
+        outcome.restored = Some((opened.pools, opened.users));
+        return Ok(outcome);
+    }
+    let outcome = replay_configured(state)?;
+    if let Some(journal) = &state.journal {
+        journal.record([crate::persist::Change::PutMeta {
+            key: "seed",
+            value: crate::persist::to_json(&outcome),
+        }]);
+    }
+    Ok(outcome)
+}
+
+fn replay_configured(state: &AppState) -> Result<Outcome, String> {
     if let Some(path) = &state.config.seed_file {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         return replay(state, &text).map_err(|e| format!("{}: {e}", path.display()));
@@ -127,6 +159,21 @@ pub fn banner(state: &AppState, endpoint: &str, outcome: &Outcome) -> String {
             "other keys are accepted unchecked (--strict-credentials refuses them)"
         }
     );
+    match (&state.journal, outcome.restored) {
+        (Some(journal), Some((pools, users))) => {
+            let _ = writeln!(
+                out,
+                "state: {} (read back {pools} pools and {users} users; seeds run only on an empty directory)",
+                journal.dir().display()
+            );
+        }
+        (Some(journal), None) => {
+            let _ = writeln!(out, "state: {} (new)", journal.dir().display());
+        }
+        (None, _) => {
+            let _ = writeln!(out, "state: in memory only (--data-dir DIR keeps it)");
+        }
+    }
     if outcome.default_seed {
         let get = |k: &str| outcome.saved.get(k).map(String::as_str).unwrap_or("");
         let _ = writeln!(out, "default user pool: {}", get("POOL_ID"));
@@ -161,10 +208,20 @@ pub fn banner(state: &AppState, endpoint: &str, outcome: &Outcome) -> String {
             "export ROOT_USER_CLIENT_ID={BUILT_IN_ACCESS_KEY_ID} ROOT_USER_CLIENT_SECRET={BUILT_IN_SECRET_ACCESS_KEY}"
         );
     } else if outcome.calls > 0 {
-        let _ = writeln!(out, "seeded {} calls", outcome.calls);
+        let when = if outcome.restored.is_some() {
+            " at the directory's first start"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "seeded {} calls{when}", outcome.calls);
         for (k, v) in &outcome.saved {
             let _ = writeln!(out, "{k}={v}");
         }
+    } else if outcome.restored.is_some() {
+        let _ = writeln!(
+            out,
+            "no pools seeded (the directory's first start was --empty)"
+        );
     } else {
         let _ = writeln!(out, "no pools (started with --empty)");
     }

@@ -4,20 +4,36 @@
 //! No lock is ever held across an `.await`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use parking_lot::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::error::ServiceError;
 use crate::model::UserPool;
-use crate::pool_keys::LazyKeys;
+use crate::persist::records::{PoolRecord, UserRecord};
+use crate::persist::{to_json, Change, Journal};
+use crate::pool_keys::{LazyKeys, PoolKeys};
 
-/// One user pool: its signing keys (immutable) and its mutable state behind its own lock,
+/// One user pool: its signing keys (made once) and its mutable state behind its own lock,
 /// so traffic on one pool never waits for another. The lock is reached only through `read`
-/// and `write`, the one place a later persistence layer hooks its commits.
+/// and `write`; with `--data-dir`, the write guard hands what changed to the journal.
 pub struct PoolEntry {
     pub keys: LazyKeys,
     state: RwLock<UserPool>,
+    saved: Option<Saved>,
+}
+
+/// What a persisted pool needs to save its changes.
+struct Saved {
+    journal: Arc<Journal>,
+    id: String,
+    /// The pool's record as last saved: a write that leaves it equal saves only its users.
+    header: Mutex<Vec<u8>>,
+    /// Set (under the pool's write lock) when the pool is deleted: later writes through an
+    /// `Arc` taken before are not saved, so they cannot bring the pool back.
+    removed: AtomicBool,
 }
 
 impl PoolEntry {
@@ -29,8 +45,73 @@ impl PoolEntry {
     /// The pool, exclusive: for a state transition. Operations compute, then commit; none
     /// panics after its first write (no `.expect` on a mutation path), so a panic caught by
     /// the protocol layer cannot leave a half-written pool behind these non-poisoning locks.
-    pub fn write(&self) -> RwLockWriteGuard<'_, UserPool> {
-        self.state.write()
+    pub fn write(&self) -> PoolWrite<'_> {
+        PoolWrite {
+            guard: self.state.write(),
+            entry: self,
+        }
+    }
+}
+
+/// The pool, write-locked. When it drops, with `--data-dir`, the users it changed and (if
+/// they changed) the pool's settings, clients and groups are queued for the next commit,
+/// still under the lock, so the journal sees each pool's changes in the order they happened.
+pub struct PoolWrite<'a> {
+    guard: RwLockWriteGuard<'a, UserPool>,
+    entry: &'a PoolEntry,
+}
+
+impl Deref for PoolWrite<'_> {
+    type Target = UserPool;
+    fn deref(&self) -> &UserPool {
+        &self.guard
+    }
+}
+
+impl DerefMut for PoolWrite<'_> {
+    fn deref_mut(&mut self) -> &mut UserPool {
+        &mut self.guard
+    }
+}
+
+impl Drop for PoolWrite<'_> {
+    fn drop(&mut self) {
+        let Some(saved) = &self.entry.saved else {
+            return;
+        };
+        let pool = &mut *self.guard;
+        let changed = pool.users.take_changed();
+        if saved.removed.load(Ordering::Acquire) {
+            return;
+        }
+        let mut changes = Vec::with_capacity(changed.len() + 1);
+        let header = to_json(&PoolRecord::of(pool));
+        {
+            let mut last = saved.header.lock();
+            if last.as_slice() != header.as_bytes() {
+                *last = header.clone().into_bytes();
+                changes.push(Change::PutPool {
+                    id: saved.id.clone(),
+                    record: header,
+                });
+            }
+        }
+        for key in changed {
+            changes.push(match pool.users.get(&key) {
+                Some(user) => Change::PutUser {
+                    pool: saved.id.clone(),
+                    record: to_json(&UserRecord::of(user)),
+                    key,
+                },
+                None => Change::DeleteUser {
+                    pool: saved.id.clone(),
+                    key,
+                },
+            });
+        }
+        if !changes.is_empty() {
+            saved.journal.record(changes);
+        }
     }
 }
 
@@ -40,9 +121,73 @@ pub struct Store {
     pools: RwLock<BTreeMap<String, Arc<PoolEntry>>>,
     /// client id → pool id, for the operations that name only a client.
     clients: RwLock<HashMap<String, String>>,
+    /// With `--data-dir`: where changes go.
+    journal: Option<Arc<Journal>>,
 }
 
 impl Store {
+    /// A store whose changes are saved to `journal`.
+    pub fn persistent(journal: Arc<Journal>) -> Self {
+        Store {
+            journal: Some(journal),
+            ..Store::default()
+        }
+    }
+
+    fn entry(
+        &self,
+        mut pool: UserPool,
+        keys: Option<PoolKeys>,
+        header: Option<Vec<u8>>,
+    ) -> Arc<PoolEntry> {
+        let id = pool.id.clone();
+        let saved = self.journal.as_ref().map(|journal| {
+            pool.users.track_changes();
+            let header = header.unwrap_or_else(|| {
+                let record = to_json(&PoolRecord::of(&pool));
+                journal.record([Change::PutPool {
+                    id: id.clone(),
+                    record: record.clone(),
+                }]);
+                record.into_bytes()
+            });
+            Saved {
+                journal: journal.clone(),
+                id: id.clone(),
+                header: Mutex::new(header),
+                removed: AtomicBool::new(false),
+            }
+        });
+        let keys = match (keys, &self.journal) {
+            (Some(keys), _) => LazyKeys::loaded(keys),
+            (None, Some(journal)) => LazyKeys::saved_to(journal.clone(), id),
+            (None, None) => LazyKeys::default(),
+        };
+        Arc::new(PoolEntry {
+            keys,
+            state: RwLock::new(pool),
+            saved,
+        })
+    }
+
+    /// Puts back a pool read from `--data-dir` (with its users), without saving it again.
+    pub fn restore_pool(&self, pool: UserPool, keys: Option<PoolKeys>, header: Vec<u8>) {
+        let client_ids: Vec<String> = pool.clients.keys().cloned().collect();
+        let id = pool.id.clone();
+        let entry = self.entry(pool, keys, Some(header));
+        // Users put back were recorded as changed; they are saved already.
+        let _ = entry.state.write().users.take_changed();
+        self.pools.write().insert(id.clone(), entry);
+        let mut clients = self.clients.write();
+        for client_id in client_ids {
+            clients.insert(client_id, id.clone());
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pools.read().is_empty()
+    }
+
     pub fn pool(&self, user_pool_id: &str) -> Result<Arc<PoolEntry>, ServiceError> {
         self.pools
             .read()
@@ -74,17 +219,22 @@ impl Store {
     }
 
     pub fn insert_pool(&self, pool: UserPool) -> Arc<PoolEntry> {
-        let entry = Arc::new(PoolEntry {
-            keys: LazyKeys::default(),
-            state: RwLock::new(pool),
-        });
-        let id = entry.read().id.clone();
+        let id = pool.id.clone();
+        let entry = self.entry(pool, None, None);
         self.pools.write().insert(id, entry.clone());
         entry
     }
 
     pub fn remove_pool(&self, user_pool_id: &str) -> Option<Arc<PoolEntry>> {
         let removed = self.pools.write().remove(user_pool_id)?;
+        if let Some(saved) = &removed.saved {
+            // Under the pool's lock: every write before this one is queued already.
+            let _guard = removed.state.write();
+            saved.removed.store(true, Ordering::Release);
+            saved.journal.record([Change::DeletePool {
+                id: saved.id.clone(),
+            }]);
+        }
         let client_ids: Vec<String> = removed.read().clients.keys().cloned().collect();
         let mut clients = self.clients.write();
         for id in client_ids {

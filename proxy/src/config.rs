@@ -23,6 +23,11 @@ pub struct Config {
     #[arg(long, env = "PROXY_EMULATOR_PORT", default_value_t = 9229)]
     pub emulator_port: u16,
 
+    /// Keep the embedded emulator's state in this directory, so accounts survive restarts
+    /// (the emulator's `--data-dir`).
+    #[arg(long, env = "PROXY_DATA_DIR", conflicts_with_all = ["cognito_endpoint", "aws"])]
+    pub data_dir: Option<std::path::PathBuf>,
+
     /// Talk to a Cognito emulator already running at this URL instead of embedding one.
     #[arg(long, env = "PROXY_COGNITO_ENDPOINT", conflicts_with = "aws")]
     pub cognito_endpoint: Option<String>,
@@ -108,6 +113,7 @@ impl Config {
             port: 0,
             emulator_port: 0,
             cognito_endpoint: None,
+            data_dir: None,
             aws: false,
             front_end_origin: "http://localhost:4521".to_owned(),
             totp_issuer: "CognitoTutorial".to_owned(),

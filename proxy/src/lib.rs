@@ -189,6 +189,9 @@ async fn embedded(
     emulator_config.host = std::net::IpAddr::from([127, 0, 0, 1]);
     emulator_config.port = config.emulator_port;
     emulator_config.empty = false;
+    if let Some(dir) = &config.data_dir {
+        emulator_config.data_dir = Some(dir.clone());
+    }
     let region = emulator_config.region.clone();
     let running =
         emulator::Running::start(emulator_config, Arc::new(emulator::OffsetClock::default()))
@@ -199,8 +202,13 @@ async fn embedded(
                     config.emulator_port
                 )
             })?;
-    let outcome = emulator::seed::load_at_startup(&running.state)
+    let outcome = emulator::seed::load_at_startup(&running.state, &running.opened)
         .map_err(|e| format!("seeding the embedded emulator failed: {e}"))?;
+    running
+        .state
+        .durable()
+        .await
+        .map_err(|e| format!("the embedded emulator's --data-dir: {e}"))?;
     let saved = |name: &str| {
         outcome
             .saved

@@ -176,3 +176,23 @@ def test_the_emulator_can_start_strict_and_empty():
         assert emulator.client("cognito-idp").list_user_pools(MaxResults=10)["UserPools"] == []
     # Stopped with its own process.
     assert emulator._process is None
+
+
+def test_a_data_dir_keeps_the_pool_and_its_users_across_starts(tmp_path):
+    state = tmp_path / "state"
+    user = unique_user()
+    with CognitoEmulator(data_dir=state) as first:
+        pool = first.create_pool()
+        idp = first.client("cognito-idp")
+        signed_up(pool, idp, user)
+        tokens = sign_in(pool, idp, user)["AuthenticationResult"]
+        default_pool = first.pool_id
+    with CognitoEmulator(data_dir=state) as second:
+        # The default pool is the one seeded at the first start, not a new one.
+        assert second.pool_id == default_pool
+        idp = second.client("cognito-idp")
+        assert idp.admin_get_user(UserPoolId=pool.pool_id, Username=user)["UserStatus"] == "CONFIRMED"
+        # The access token issued before the restart still verifies.
+        attributes = idp.get_user(AccessToken=tokens["AccessToken"])["UserAttributes"]
+        assert {"Name": "email", "Value": user} in attributes
+        sign_in(pool, idp, user)

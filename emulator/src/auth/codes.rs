@@ -45,6 +45,24 @@ impl Purpose {
     }
 }
 
+/// An outbox `medium` read back from `--data-dir`, as the static word the outbox keeps.
+pub fn medium_word(text: &str) -> Option<&'static str> {
+    ["EMAIL", "SMS"].into_iter().find(|w| *w == text)
+}
+
+/// An outbox `purpose` read back from `--data-dir`.
+pub fn purpose_word(text: &str) -> Option<&'static str> {
+    [
+        Purpose::SignUp,
+        Purpose::ForgotPassword,
+        Purpose::VerifyAttribute,
+    ]
+    .into_iter()
+    .map(Purpose::as_str)
+    .chain([INVITATION])
+    .find(|w| *w == text)
+}
+
 /// Where a code goes: an e-mail address or a phone number, and the attribute it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::RwLockWriteGuard;
+use crate::store::PoolWrite;
 
 use super::tokens::{self, SessionRef, Subject};
 use super::{users, SignInClient};
@@ -127,7 +127,7 @@ pub fn record_password_proof(
 pub fn issue_tokens(
     state: &AppState,
     client: &SignInClient,
-    mut pool: RwLockWriteGuard<'_, UserPool>,
+    mut pool: PoolWrite<'_>,
     key: &str,
     now: Timestamp,
 ) -> Result<AuthenticationResultType, ServiceError> {

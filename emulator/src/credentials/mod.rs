@@ -209,6 +209,17 @@ impl Keyring {
             session_token: ids.session_token(),
             expiration,
         };
+        self.insert(issued.clone(), identity, now);
+        issued
+    }
+
+    /// Puts back a key issued before a restart (`--data-dir`), under the same limits.
+    pub fn restore(&self, issued: Issued, identity: Identity, now: Timestamp) {
+        self.insert(issued, identity, now);
+    }
+
+    fn insert(&self, issued: Issued, identity: Identity, now: Timestamp) {
+        let expiration = issued.expiration;
         let forget_before = Timestamp(now.0.saturating_sub(REMEMBER_EXPIRED.as_millis() as i64));
         let mut temporary = self.temporary.write();
         let Issuances { by_key, by_expiry } = &mut *temporary;
@@ -231,7 +242,6 @@ impl Keyring {
                 identity,
             },
         );
-        issued
     }
 
     /// Checks the SigV4 signature of `request` (§5.3) for `service` in `region`. `wall_now`

@@ -115,6 +115,63 @@ impl Credentials {
     }
 }
 
+/// What `Credentials` keep, as plain values, for `--data-dir`: never the password.
+#[derive(Clone, PartialEq, Eq)]
+pub enum StoredCredentials {
+    /// The SRP salt and private key `x`.
+    Default { salt: [u8; 16], x: [u8; 32] },
+    /// The SRP salt, the Argon2id PHC string and the SRP verifier `v` (big-endian bytes).
+    Hardened {
+        salt: [u8; 16],
+        phc: String,
+        verifier: Vec<u8>,
+    },
+}
+
+impl Credentials {
+    /// The values to persist.
+    pub fn to_stored(&self) -> StoredCredentials {
+        match &self.kept {
+            Kept::Default { x, .. } => StoredCredentials::Default {
+                salt: self.salt,
+                x: *x,
+            },
+            Kept::Hardened { hash, verifier } => StoredCredentials::Hardened {
+                salt: self.salt,
+                phc: hash.as_phc().to_owned(),
+                verifier: verifier.verifier.to_bytes_be(),
+            },
+        }
+    }
+
+    /// Credentials read back from `to_stored`'s values; `None` for an incomplete PHC string.
+    pub fn from_stored(stored: StoredCredentials) -> Option<Self> {
+        Some(match stored {
+            StoredCredentials::Default { salt, x } => Credentials {
+                salt,
+                kept: Kept::Default {
+                    x,
+                    verifier: OnceLock::new(),
+                },
+            },
+            StoredCredentials::Hardened {
+                salt,
+                phc,
+                verifier,
+            } => Credentials {
+                salt,
+                kept: Kept::Hardened {
+                    hash: PasswordHash::from_phc(phc)?,
+                    verifier: SrpVerifier {
+                        salt: salt.to_vec(),
+                        verifier: num_bigint::BigUint::from_bytes_be(&verifier),
+                    },
+                },
+            },
+        })
+    }
+}
+
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Credentials(..)")
@@ -156,6 +213,28 @@ mod tests {
         assert!(!credentials.matches(alice(), "Correct-Horse-2"));
         let expected = srp::compute_verifier("AbC123", "alice", "Correct-Horse-1", &SALT);
         assert_eq!(credentials.srp_verifier(), &expected);
+    }
+
+    #[test]
+    fn stored_values_give_back_credentials_that_check_the_same_password() {
+        for credentials in [
+            Credentials::new(alice(), "Correct-Horse-1", SALT),
+            Credentials::hardened(alice(), "Correct-Horse-1", SALT, [9; 16]),
+        ] {
+            let stored = credentials.to_stored();
+            let back = Credentials::from_stored(stored.clone()).unwrap();
+            assert!(back.matches(alice(), "Correct-Horse-1"));
+            assert!(!back.matches(alice(), "Correct-Horse-2"));
+            let expected = srp::compute_verifier("AbC123", "alice", "Correct-Horse-1", &SALT);
+            assert_eq!(back.srp_verifier(), &expected);
+            assert!(back.to_stored() == stored);
+        }
+        let broken = StoredCredentials::Hardened {
+            salt: SALT,
+            phc: "$argon2id$v=19$incomplete".to_owned(),
+            verifier: vec![1],
+        };
+        assert!(Credentials::from_stored(broken).is_none());
     }
 
     #[test]

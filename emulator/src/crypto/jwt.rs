@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
+use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der, PublicKeyX509Der};
 use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::KeyPair as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -70,6 +70,22 @@ impl SigningKey {
     /// AWS's kids (how AWS derives its kids is not public).
     pub fn generate() -> SigningKey {
         let key_pair = KeyPair::generate(KeySize::Rsa2048).expect("RSA-2048 key generation");
+        Self::from_key_pair(key_pair)
+    }
+
+    /// The key as PKCS#8 v1 DER, for `--data-dir`: tokens signed before a restart must still
+    /// verify against the same JWKS after it.
+    pub fn to_pkcs8(&self) -> Option<Vec<u8>> {
+        let der: Pkcs8V1Der<'static> = self.key_pair.as_der().ok()?;
+        Some(der.as_ref().to_vec())
+    }
+
+    /// A key saved by `to_pkcs8`; `None` if the bytes are not an RSA private key.
+    pub fn from_pkcs8(der: &[u8]) -> Option<SigningKey> {
+        KeyPair::from_pkcs8(der).ok().map(Self::from_key_pair)
+    }
+
+    fn from_key_pair(key_pair: KeyPair) -> SigningKey {
         let public_key = key_pair.public_key();
         let spki: PublicKeyX509Der<'static> = public_key
             .as_der()
@@ -243,6 +259,17 @@ mod tests {
     fn signing_key_can_live_in_shared_state() {
         fn assert_send_sync<T: Send + Sync + 'static>() {}
         assert_send_sync::<SigningKey>();
+    }
+
+    #[test]
+    fn a_key_read_back_from_pkcs8_verifies_what_the_original_signed() {
+        let der = KEY.to_pkcs8().unwrap();
+        let back = SigningKey::from_pkcs8(&der).unwrap();
+        assert_eq!(back.kid(), KEY.kid());
+        assert_eq!(back.jwk(), KEY.jwk());
+        let token = KEY.sign(&claims());
+        assert_eq!(Value::Object(verify(&token, [&back]).unwrap()), claims());
+        assert!(SigningKey::from_pkcs8(b"not a key").is_none());
     }
 
     #[test]

@@ -88,7 +88,7 @@ fn hex_to_bytes(hex: &str) -> Option<Vec<u8>> {
         (c as char).to_digit(16).map(|d| d as u8)
     }
     let hex = hex.as_bytes();
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     hex.chunks_exact(2)

@@ -72,6 +72,9 @@ pub struct UserDirectory {
     index: Indexes,
     /// Refresh token → (user key, sign-in `event_id`).
     refresh_tokens: HashMap<String, (String, String)>,
+    /// With `--data-dir`: the keys of users put, removed or borrowed for change since the
+    /// store last took them (`take_changed`), so a commit saves exactly those.
+    changed: Option<BTreeSet<String>>,
 }
 
 pub fn alias_key(attribute: &str, value: &str) -> String {
@@ -225,9 +228,31 @@ impl UserDirectory {
         }
     }
 
+    /// From now on, remember which users change (see `take_changed`).
+    pub fn track_changes(&mut self) {
+        self.changed.get_or_insert_with(BTreeSet::new);
+    }
+
+    /// The keys of the users that changed since the last call (empty unless tracking).
+    pub fn take_changed(&mut self) -> BTreeSet<String> {
+        match &mut self.changed {
+            Some(changed) => std::mem::take(changed),
+            None => BTreeSet::new(),
+        }
+    }
+
+    fn note_change(&mut self, key: &str) {
+        if let Some(changed) = &mut self.changed {
+            if !changed.contains(key) {
+                changed.insert(key.to_owned());
+            }
+        }
+    }
+
     /// Inserts or replaces `user`, keeping every index in step.
     pub fn put(&mut self, user: User) {
         let key = self.key(&user.username);
+        self.note_change(&key);
         if let Some(old) = self.users.get(&key).map(|u| &**u) {
             let old = self.entries(old);
             Self::unindex(&mut self.index, &key, &old);
@@ -240,6 +265,7 @@ impl UserDirectory {
     /// Removes the user with `key`, with their aliases and refresh tokens.
     pub fn remove(&mut self, key: &str) -> Option<User> {
         let user = *self.users.remove(key)?;
+        self.note_change(key);
         let entries = self.entries(&user);
         Self::unindex(&mut self.index, key, &entries);
         for session in user.sessions.values() {
@@ -255,6 +281,7 @@ impl UserDirectory {
     /// The user with `key`, to change in place; the indexes follow when the guard drops.
     pub fn get_mut(&mut self, key: &str) -> Option<UserMut<'_>> {
         let before = changeable_entries(&self.rules, self.users.get(key)?);
+        self.note_change(key);
         let rules = &self.rules;
         let user = &mut **self.users.get_mut(key)?;
         Some(UserMut {

@@ -64,10 +64,17 @@ pub async fn clock_advance(State(state): State<AppState>, body: axum::body::Byte
             )
         }
     };
-    if !state.clock.advance(std::time::Duration::from_secs(advance)) {
+    if !state.advance_clock(std::time::Duration::from_secs(advance)) {
         return refuse(
             StatusCode::CONFLICT,
             "this emulator runs on a clock that cannot be moved".to_owned(),
+        );
+    }
+    if let Err(why) = state.durable().await {
+        tracing::error!(%why, "the clock's new offset was not saved");
+        return refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the clock moved but its offset could not be saved: {why}"),
         );
     }
     tracing::info!(advance_seconds = advance, "clock moved forward");

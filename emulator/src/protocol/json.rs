@@ -28,7 +28,13 @@ pub async fn handle(
     body: Body,
 ) -> Response {
     let request_id = state.ids.uuid();
-    match run(state, method, uri, headers, body).await {
+    let outcome = run(state, method, uri, headers, body).await;
+    // Answered, success or error (a failed sign-in counts toward lockout), only once durable.
+    let outcome = match state.durable().await {
+        Ok(()) => outcome,
+        Err(why) => Err(Failure::Service(ServiceError::internal(why))),
+    };
+    match outcome {
         Ok(value) => {
             let mut response = json_response(
                 StatusCode::OK,

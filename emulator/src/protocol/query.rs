@@ -29,7 +29,19 @@ pub async fn handle(
     body: Body,
 ) -> Response {
     let request_id = state.ids.uuid();
-    let (status, xml) = match run(state, method, uri, headers, body).await {
+    let outcome = run(state, method, uri, headers, body).await;
+    let outcome = match state.durable().await {
+        Ok(()) => outcome,
+        Err(why) => {
+            tracing::error!(%why, "internal error");
+            Err(StsError::new(
+                "InternalFailure",
+                "The request processing has failed because of an unknown error, exception or failure.",
+                500,
+            ))
+        }
+    };
+    let (status, xml) = match outcome {
         Ok((action, nodes)) => (StatusCode::OK, result_xml(&action, &nodes, &request_id)),
         Err(error) => (
             StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST),

@@ -33,7 +33,15 @@ fn pool_document(
 
 /// `GET /{pool}/.well-known/jwks.json` (wire facts §3.2): both signing keys.
 pub async fn jwks(State(state): State<AppState>, Path(pool_id): Path<String>) -> Response {
-    pool_document(&state, &pool_id, |entry| entry.keys.get().jwks())
+    let response = pool_document(&state, &pool_id, |entry| entry.keys.get().jwks());
+    // Keys made for this answer are saved before it is given.
+    match state.durable().await {
+        Ok(()) => response,
+        Err(why) => error_response(
+            &Failure::Service(crate::error::ServiceError::internal(why)),
+            &state.ids.uuid(),
+        ),
+    }
 }
 
 /// `GET /{pool}/.well-known/openid-configuration`, shaped like AWS's (wire facts §3.2), with

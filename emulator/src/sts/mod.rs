@@ -154,9 +154,20 @@ fn duration_seconds(
 /// Issues credentials for `identity` lasting `seconds` on the emulator's clock.
 fn issue(cx: &StsCx<'_>, identity: crate::credentials::Identity, seconds: u64) -> Issued {
     let expiration = cx.now.plus(Duration::from_secs(seconds));
-    cx.state
+    let issued = cx
+        .state
         .keyring
-        .issue(&cx.state.ids, identity, cx.now, expiration)
+        .issue(&cx.state.ids, identity.clone(), cx.now, expiration);
+    if let Some(journal) = &cx.state.journal {
+        journal.record([crate::persist::Change::PutStsKey {
+            access_key_id: issued.access_key_id.clone(),
+            expires: issued.expiration.millis(),
+            record: crate::persist::to_json(&crate::persist::records::StsKeyRecord::of(
+                &issued, &identity,
+            )),
+        }]);
+    }
+    issued
 }
 
 /// `<Credentials>` as STS writes it.

@@ -8,6 +8,7 @@ mod clients;
 mod credentials;
 mod list_users;
 mod mfa;
+mod persistence;
 mod pools;
 mod profile;
 mod protocol;

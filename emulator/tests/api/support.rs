@@ -144,6 +144,36 @@ impl Harness {
         Harness { state, clock }
     }
 
+    /// State kept in `dir` (`--data-dir`), on a manual clock.
+    pub fn persistent(dir: &std::path::Path) -> Self {
+        let clock = ManualClock::new(Timestamp::from_secs(1_700_000_000));
+        Self::open(dir, clock)
+    }
+
+    fn open(dir: &std::path::Path, clock: ManualClock) -> Self {
+        let config = Config {
+            data_dir: Some(dir.to_owned()),
+            ..Config::for_tests()
+        };
+        let (state, _) = AppState::open(config, Arc::new(clock.clone())).expect("data dir opens");
+        Harness { state, clock }
+    }
+
+    /// Stops this emulator (its writer commits and lets go of the directory) and starts a new
+    /// one on the same directory and clock.
+    pub fn restart(self) -> Self {
+        let dir = self
+            .state
+            .journal
+            .as_ref()
+            .expect("a persistent harness")
+            .dir()
+            .to_owned();
+        let Harness { state, clock } = self;
+        drop(state);
+        Self::open(&dir, clock)
+    }
+
     pub async fn raw(&self, request: Request<Body>) -> Reply {
         let response = emulator::app(self.state.clone())
             .oneshot(request)
@@ -347,5 +377,28 @@ impl Harness {
     /// Signs in and returns the AuthenticationResult.
     pub async fn tokens(&self, t: &Tutorial, email: &str) -> Value {
         self.sign_in(t, email, PASSWORD).await.ok()["AuthenticationResult"].clone()
+    }
+}
+
+/// A new empty directory under the system's temporary directory, removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Self {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "cognito-emulator-test-{name}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

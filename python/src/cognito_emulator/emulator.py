@@ -152,7 +152,8 @@ class CognitoEmulator(_Routes):
     """The bundled emulator, on a free loopback port, for as long as the ``with`` block lasts.
 
     ``seed_file``, ``issuer`` ("aws" or "endpoint"), ``strict_credentials``, ``credentials``
-    (``KEY:SECRET[:user/NAME]`` entries) and ``region`` become the emulator's flags; ``args``
+    (``KEY:SECRET[:user/NAME]`` entries), ``region`` and ``data_dir`` (state kept in that
+    directory across starts; seeds run only when it is empty) become the emulator's flags; ``args``
     are passed on as they are (``cognito-emulator --help`` lists them). ``empty=True`` starts
     it without the default pool.
     """
@@ -166,6 +167,7 @@ class CognitoEmulator(_Routes):
         credentials: Sequence[str] = (),
         region: Optional[str] = None,
         empty: bool = False,
+        data_dir: Optional[Union[str, os.PathLike]] = None,
         args: Sequence[str] = (),
         binary: Optional[str] = None,
         startup_timeout: float = 10.0,
@@ -184,6 +186,8 @@ class CognitoEmulator(_Routes):
             command += ["--region", region]
         if empty:
             command.append("--empty")
+        if data_dir is not None:
+            command += ["--data-dir", os.fspath(data_dir)]
         command += list(args)
         self.command = command
         self.startup_timeout = startup_timeout

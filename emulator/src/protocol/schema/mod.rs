@@ -617,7 +617,7 @@ fn number_as_i64(n: &serde_json::Number) -> Option<i64> {
 /// Decoded length of a padded standard-alphabet base64 string, or Coral's complaint.
 fn base64_decoded_len(s: &str) -> Result<usize, String> {
     let bytes = s.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(format!(
             "'{s}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: {}",
             s.chars().count()

@@ -1,0 +1,714 @@
+//! `--data-dir`: the durable log behind `store`. Operations never name the database: the
+//! store's write guard, the outbox, STS and the clock hand each committed change to the
+//! `Journal`, and the front doors answer only once `Journal::durable` says it is on disk.
+//!
+//! One writer thread owns the SQLite connection (WAL mode). It takes every change queued
+//! since its last commit and applies them in one transaction (group commit), so concurrent
+//! requests share a commit; a change costs what changed (one user's row, one pool's
+//! settings), never the whole state. Reads stay in memory; the database is read only at
+//! start-up.
+//!
+//! Durability: a commit in WAL mode with `synchronous=NORMAL` reaches the operating system
+//! before it is acknowledged, so it survives a crash of the process (kill -9); with `--fsync`
+//! (`synchronous=FULL`) every commit is also flushed to the disk, so it survives power loss.
+//!
+//! A commit that fails (a full disk, an I/O error) answers `InternalErrorException` to the
+//! requests waiting for it and is retried, with what came after it, until it succeeds: the
+//! database never skips a change, and nothing in it is overwritten by a partial state.
+
+pub mod records;
+pub mod schema;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use tokio::sync::watch;
+
+use crate::credentials::{Identity, Issued};
+use crate::outbox::Message;
+use crate::pool_keys::PoolKeys;
+use records::{MessageRecord, PoolRecord, StsKeyRecord, UserRecord};
+
+/// The database file inside `--data-dir`.
+pub const DATABASE_FILE: &str = "emulator.db";
+/// Held (an exclusive advisory lock) while an emulator uses the directory.
+pub const LOCK_FILE: &str = "emulator.lock";
+
+/// Changes queued beyond this many go into the next transaction.
+const MAX_BATCH: usize = 4096;
+/// How long a failed commit waits before it is tried again.
+const RETRY_AFTER: Duration = Duration::from_millis(250);
+
+/// One change to durable state, as rows.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A pool's settings, clients and groups (a `PoolRecord`, JSON).
+    PutPool {
+        id: String,
+        record: String,
+    },
+    /// A pool and everything in it.
+    DeletePool {
+        id: String,
+    },
+    /// One user (a `UserRecord`, JSON), by the key it is stored under.
+    PutUser {
+        pool: String,
+        key: String,
+        record: String,
+    },
+    DeleteUser {
+        pool: String,
+        key: String,
+    },
+    /// A pool's RSA keys, PKCS#8 DER.
+    PutKeys {
+        pool: String,
+        id_token: Vec<u8>,
+        access_token: Vec<u8>,
+    },
+    /// An outbox message (a `MessageRecord`, JSON).
+    AddMessage {
+        record: String,
+    },
+    /// A temporary key STS issued (a `StsKeyRecord`, JSON).
+    PutStsKey {
+        access_key_id: String,
+        expires: i64,
+        record: String,
+    },
+    /// A setting of the emulator itself (`meta` table).
+    PutMeta {
+        key: &'static str,
+        value: String,
+    },
+    /// Tests: caps the database's size (`PRAGMA max_page_count`), as a full disk would.
+    #[cfg(test)]
+    PageLimit(i64),
+}
+
+/// Where the writer is: everything up to `committed` is on disk; `failing` names the last
+/// change of a batch that could not be committed, and why.
+#[derive(Debug, Clone, Default)]
+struct Status {
+    committed: u64,
+    failing: Option<(u64, String)>,
+}
+
+/// The last sequence number handed out and the writer's channel (`None` once closing).
+struct Queue {
+    seq: u64,
+    sender: Option<mpsc::Sender<(u64, Change)>>,
+}
+
+/// The handle to the writer thread.
+pub struct Journal {
+    /// The last sequence number handed out, and the channel: taken together, so changes
+    /// reach the writer in the order of their numbers.
+    queue: Mutex<Queue>,
+    last: AtomicU64,
+    committed: Arc<AtomicU64>,
+    status: watch::Receiver<Status>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    dir: PathBuf,
+    /// Released when the journal is dropped, after the writer has finished.
+    _lock: File,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("dir", &self.dir)
+            .field("last", &self.last.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Journal {
+    /// Queues `changes`, in order, after everything queued before.
+    pub fn record(&self, changes: impl IntoIterator<Item = Change>) {
+        let mut queue = self.queue.lock();
+        for change in changes {
+            queue.seq += 1;
+            let seq = queue.seq;
+            if let Some(sender) = &queue.sender {
+                // The writer outlives every sender; a send fails only while the process exits.
+                let _ = sender.send((seq, change));
+            }
+            self.last.store(seq, Ordering::Release);
+        }
+    }
+
+    /// Queues the change `make` builds, reading what it saves under the queue's lock, so that of
+    /// two racing calls the later value is saved last (the clock offset).
+    pub fn record_with(&self, make: impl FnOnce() -> Change) {
+        let mut queue = self.queue.lock();
+        queue.seq += 1;
+        let seq = queue.seq;
+        if let Some(sender) = &queue.sender {
+            let _ = sender.send((seq, make()));
+        }
+        self.last.store(seq, Ordering::Release);
+    }
+
+    /// Waits until every change queued so far is committed. `Err` if the commit holding one of
+    /// them failed (it is retried; the caller answers an internal error).
+    pub async fn durable(&self) -> Result<(), String> {
+        let upto = self.last.load(Ordering::Acquire);
+        if self.committed.load(Ordering::Acquire) >= upto {
+            return Ok(());
+        }
+        let mut status = self.status.clone();
+        let outcome = status
+            .wait_for(|s| {
+                s.committed >= upto || s.failing.as_ref().is_some_and(|(last, _)| *last >= upto)
+            })
+            .await
+            .map(|s| s.clone());
+        match outcome {
+            Ok(s) if s.committed >= upto => Ok(()),
+            Ok(s) => Err(s.failing.map(|(_, why)| why).unwrap_or_default()),
+            Err(_) => Err("the database writer has stopped".to_owned()),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        // Closing the channel lets the writer commit what is queued and stop.
+        self.queue.lock().sender = None;
+        if let Some(writer) = self.writer.lock().take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+/// Everything read back from the database at start-up.
+pub struct Loaded {
+    pub pools: Vec<LoadedPool>,
+    pub messages: Vec<Message>,
+    pub sts_keys: Vec<(Issued, Identity)>,
+    pub clock_offset_millis: i64,
+    pub simulation_key: Option<[u8; 32]>,
+    /// Starts before this one (0: the directory was empty).
+    pub boots: u64,
+    /// `meta.seed`: what the seed replay saved at the first start.
+    pub seed: Option<String>,
+}
+
+pub struct LoadedPool {
+    pub pool: crate::model::UserPool,
+    pub keys: Option<PoolKeys>,
+    /// The serialised `PoolRecord`, to tell later writes that change nothing apart.
+    pub header: Vec<u8>,
+}
+
+impl Loaded {
+    /// Nothing was ever saved here: the default seed may run.
+    pub fn is_fresh(&self) -> bool {
+        self.boots == 0
+    }
+
+    pub fn user_count(&self) -> usize {
+        self.pools.iter().map(|p| p.pool.users.len()).sum()
+    }
+}
+
+/// Opens (or creates) the database in `dir`, refusing a directory another emulator holds,
+/// a newer schema or unreadable rows; reads everything back; starts the writer.
+pub fn open(dir: &Path, fsync: bool) -> Result<(Arc<Journal>, Loaded), String> {
+    create_private_dir(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let lock_path = dir.join(LOCK_FILE);
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(format!(
+            "{} is in use by another emulator (it holds {}); stop it or choose another --data-dir",
+            dir.display(),
+            lock_path.display()
+        ))
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(format!("cannot lock {}: {e}", lock_path.display()))
+        }
+    }
+    let path = dir.join(DATABASE_FILE);
+    let described = |e: rusqlite::Error| format!("{}: {e}", path.display());
+    let mut conn = Connection::open_with_flags(
+        &path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(described)?;
+    // The first read of a file that is not a database fails here, before anything is written.
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(described)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(format!(
+            "{}: SQLite refused WAL mode (journal_mode is {mode})",
+            path.display()
+        ));
+    }
+    conn.pragma_update(None, "synchronous", if fsync { "FULL" } else { "NORMAL" })
+        .map_err(described)?;
+    schema::migrate(&mut conn).map_err(|e| format!("{}: {e}", path.display()))?;
+    let loaded = load(&conn).map_err(|e| format!("{}: {e}", path.display()))?;
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('boots', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![(loaded.boots + 1).to_string()],
+    )
+    .map_err(described)?;
+
+    let (sender, receiver) = mpsc::channel();
+    let committed = Arc::new(AtomicU64::new(0));
+    let (status_tx, status_rx) = watch::channel(Status::default());
+    let writer_committed = committed.clone();
+    let writer = std::thread::Builder::new()
+        .name("cognito-db-writer".to_owned())
+        .spawn(move || write_loop(conn, receiver, status_tx, writer_committed))
+        .map_err(|e| format!("cannot start the database writer: {e}"))?;
+    let journal = Journal {
+        queue: Mutex::new(Queue {
+            seq: 0,
+            sender: Some(sender),
+        }),
+        last: AtomicU64::new(0),
+        committed,
+        status: status_rx,
+        writer: Mutex::new(Some(writer)),
+        dir: dir.to_owned(),
+        _lock: lock,
+    };
+    Ok((Arc::new(journal), loaded))
+}
+
+/// The data directory is readable by its owner only: it holds client secrets, signing keys
+/// and password verifiers.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+fn load(conn: &Connection) -> Result<Loaded, String> {
+    let meta = |key: &str| -> Result<Option<String>, String> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
+        .optional()
+        .map_err(|e| e.to_string())
+    };
+    let boots = match meta("boots")? {
+        Some(text) => text
+            .parse()
+            .map_err(|_| format!("meta 'boots' is not a number: {text:?}"))?,
+        None => 0,
+    };
+    let clock_offset_millis = match meta("clock_offset_millis")? {
+        Some(text) => text
+            .parse()
+            .map_err(|_| format!("meta 'clock_offset_millis' is not a number: {text:?}"))?,
+        None => 0,
+    };
+    let simulation_key = match meta("simulation_key")? {
+        Some(text) => Some(
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &text)
+                .ok()
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                .ok_or_else(|| "meta 'simulation_key' is not 32 bytes of base64".to_owned())?,
+        ),
+        None => None,
+    };
+
+    let sql = |e: rusqlite::Error| e.to_string();
+    let mut pools: Vec<LoadedPool> = Vec::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    {
+        let mut statement = conn
+            .prepare("SELECT id, record FROM pools ORDER BY id")
+            .map_err(sql)?;
+        let mut rows = statement.query([]).map_err(sql)?;
+        while let Some(row) = rows.next().map_err(sql)? {
+            let id: String = row.get(0).map_err(sql)?;
+            let text: String = row.get(1).map_err(sql)?;
+            let record: PoolRecord = serde_json::from_str(&text)
+                .map_err(|e| format!("pool {id}: unreadable record: {e}"))?;
+            let pool = record.into_pool().map_err(|e| format!("pool {id}: {e}"))?;
+            by_id.insert(id, pools.len());
+            pools.push(LoadedPool {
+                pool,
+                keys: None,
+                header: text.into_bytes(),
+            });
+        }
+    }
+    {
+        let mut statement = conn
+            .prepare("SELECT pool, id_token, access_token FROM signing_keys")
+            .map_err(sql)?;
+        let mut rows = statement.query([]).map_err(sql)?;
+        while let Some(row) = rows.next().map_err(sql)? {
+            let pool: String = row.get(0).map_err(sql)?;
+            // Keys of a pool deleted while they were being made belong to nothing.
+            let Some(&i) = by_id.get(&pool) else { continue };
+            let id_token: Vec<u8> = row.get(1).map_err(sql)?;
+            let access_token: Vec<u8> = row.get(2).map_err(sql)?;
+            let key = |der: &[u8]| {
+                crate::crypto::jwt::SigningKey::from_pkcs8(der)
+                    .ok_or_else(|| format!("pool {pool}: a signing key is not an RSA key"))
+            };
+            pools[i].keys = Some(PoolKeys {
+                id_token: key(&id_token)?,
+                access_token: key(&access_token)?,
+            });
+        }
+    }
+    {
+        let mut statement = conn
+            .prepare("SELECT pool, key, record FROM users ORDER BY pool, key")
+            .map_err(sql)?;
+        let mut rows = statement.query([]).map_err(sql)?;
+        while let Some(row) = rows.next().map_err(sql)? {
+            let pool_id = row
+                .get_ref(0)
+                .map_err(sql)?
+                .as_str()
+                .map_err(|e| e.to_string())?;
+            let Some(&i) = by_id.get(pool_id) else {
+                return Err(format!("a user of pool {pool_id}, which does not exist"));
+            };
+            let bytes = row
+                .get_ref(2)
+                .map_err(sql)?
+                .as_bytes()
+                .map_err(|e| e.to_string())?;
+            let record: UserRecord = serde_json::from_slice(bytes).map_err(|e| {
+                let key = row.get::<_, String>(1).unwrap_or_default();
+                format!("user {key:?} of pool {pool_id}: unreadable record: {e}")
+            })?;
+            let user = record
+                .into_user()
+                .map_err(|e| format!("a user of pool {pool_id}: {e}"))?;
+            pools[i].pool.users.put(user);
+        }
+    }
+    for loaded in &mut pools {
+        restore_derived(&mut loaded.pool);
+    }
+    let mut messages = Vec::new();
+    {
+        let mut statement = conn
+            .prepare("SELECT record FROM outbox ORDER BY seq")
+            .map_err(sql)?;
+        let mut rows = statement.query([]).map_err(sql)?;
+        while let Some(row) = rows.next().map_err(sql)? {
+            let text: String = row.get(0).map_err(sql)?;
+            let record: MessageRecord = serde_json::from_str(&text)
+                .map_err(|e| format!("outbox: unreadable message: {e}"))?;
+            messages.push(record.into_message().map_err(|e| format!("outbox: {e}"))?);
+        }
+    }
+    let mut sts_keys = Vec::new();
+    {
+        let mut statement = conn
+            .prepare("SELECT record FROM sts_keys ORDER BY expires")
+            .map_err(sql)?;
+        let mut rows = statement.query([]).map_err(sql)?;
+        while let Some(row) = rows.next().map_err(sql)? {
+            let text: String = row.get(0).map_err(sql)?;
+            let record: StsKeyRecord = serde_json::from_str(&text)
+                .map_err(|e| format!("sts_keys: unreadable key: {e}"))?;
+            sts_keys.push(record.into_issued().map_err(|e| format!("sts_keys: {e}"))?);
+        }
+    }
+    Ok(Loaded {
+        seed: meta("seed")?,
+        pools,
+        messages,
+        sts_keys,
+        clock_offset_millis,
+        simulation_key,
+        boots,
+    })
+}
+
+/// What is kept once but indexed twice: group members (saved with each user) and the
+/// refresh-token index (from each user's sign-ins).
+fn restore_derived(pool: &mut crate::model::UserPool) {
+    let mut joins = Vec::new();
+    let mut tokens = Vec::new();
+    for (key, user) in pool.users.iter() {
+        for group in &user.groups {
+            joins.push((group.clone(), key.clone()));
+        }
+        for (event_id, session) in &user.sessions {
+            tokens.push((session.refresh_token.clone(), key.clone(), event_id.clone()));
+        }
+    }
+    for (group, key) in joins {
+        pool.join_group(&group, &key);
+    }
+    for (token, key, event_id) in tokens {
+        pool.users.insert_refresh_token(token, key, event_id);
+    }
+}
+
+fn write_loop(
+    mut conn: Connection,
+    receiver: mpsc::Receiver<(u64, Change)>,
+    status: watch::Sender<Status>,
+    committed: Arc<AtomicU64>,
+) {
+    let mut pending: Vec<(u64, Change)> = Vec::new();
+    let mut open = true;
+    let mut failures = 0u32;
+    loop {
+        if pending.is_empty() {
+            if !open {
+                break;
+            }
+            match receiver.recv() {
+                Ok(change) => pending.push(change),
+                Err(_) => break,
+            }
+        }
+        while open && pending.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(change) => pending.push(change),
+                Err(mpsc::TryRecvError::Empty) => break,
+                Err(mpsc::TryRecvError::Disconnected) => open = false,
+            }
+        }
+        let Some(&(last, _)) = pending.last() else {
+            continue;
+        };
+        match apply(&mut conn, &pending) {
+            Ok(()) => {
+                pending.clear();
+                failures = 0;
+                committed.store(last, Ordering::Release);
+                status.send_replace(Status {
+                    committed: last,
+                    failing: None,
+                });
+            }
+            Err(e) => {
+                failures += 1;
+                let why = format!("the database commit failed: {e}");
+                if failures == 1 || failures.is_multiple_of(40) {
+                    tracing::error!(error = %e, changes = pending.len(), "database commit failed; retrying");
+                }
+                status.send_modify(|s| s.failing = Some((last, why)));
+                if !open && failures > 20 {
+                    tracing::error!(
+                        changes = pending.len(),
+                        "stopping with changes that could not be committed"
+                    );
+                    break;
+                }
+                std::thread::sleep(RETRY_AFTER);
+            }
+        }
+    }
+}
+
+fn apply(conn: &mut Connection, batch: &[(u64, Change)]) -> rusqlite::Result<()> {
+    #[cfg(test)]
+    for (_, change) in batch {
+        if let Change::PageLimit(pages) = change {
+            conn.pragma_update(None, "max_page_count", pages)?;
+        }
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    for (_, change) in batch {
+        match change {
+            Change::PutPool { id, record } => {
+                tx.prepare_cached(
+                    "INSERT INTO pools (id, record) VALUES (?1, ?2)
+                     ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+                )?
+                .execute(params![id, record])?;
+            }
+            Change::DeletePool { id } => {
+                tx.prepare_cached("DELETE FROM users WHERE pool = ?1")?
+                    .execute([id])?;
+                tx.prepare_cached("DELETE FROM signing_keys WHERE pool = ?1")?
+                    .execute([id])?;
+                tx.prepare_cached("DELETE FROM pools WHERE id = ?1")?
+                    .execute([id])?;
+            }
+            Change::PutUser { pool, key, record } => {
+                tx.prepare_cached(
+                    "INSERT INTO users (pool, key, record) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (pool, key) DO UPDATE SET record = excluded.record",
+                )?
+                .execute(params![pool, key, record])?;
+            }
+            Change::DeleteUser { pool, key } => {
+                tx.prepare_cached("DELETE FROM users WHERE pool = ?1 AND key = ?2")?
+                    .execute(params![pool, key])?;
+            }
+            Change::PutKeys {
+                pool,
+                id_token,
+                access_token,
+            } => {
+                tx.prepare_cached(
+                    "INSERT INTO signing_keys (pool, id_token, access_token) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (pool) DO NOTHING",
+                )?
+                .execute(params![pool, id_token, access_token])?;
+            }
+            Change::AddMessage { record } => {
+                tx.prepare_cached("INSERT INTO outbox (record) VALUES (?1)")?
+                    .execute([record])?;
+            }
+            Change::PutStsKey {
+                access_key_id,
+                expires,
+                record,
+            } => {
+                tx.prepare_cached(
+                    "INSERT INTO sts_keys (access_key_id, expires, record) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (access_key_id) DO UPDATE
+                     SET expires = excluded.expires, record = excluded.record",
+                )?
+                .execute(params![access_key_id, expires, record])?;
+            }
+            #[cfg(test)]
+            Change::PageLimit(_) => {}
+            Change::PutMeta { key, value } => {
+                tx.prepare_cached(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )?
+                .execute(params![key, value])?;
+            }
+        }
+    }
+    tx.commit()
+}
+
+/// The JSON of a record; the records are plain data, so this cannot fail in practice.
+pub fn to_json<T: serde::Serialize>(record: &T) -> String {
+    serde_json::to_string(record).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Dir(PathBuf);
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+    fn dir(name: &str) -> Dir {
+        let path = std::env::temp_dir().join(format!(
+            "cognito-emulator-unit-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        Dir(path)
+    }
+
+    fn user_row(journal: &Journal, record: String) {
+        journal.record([Change::PutUser {
+            pool: "us-east-1_Pool12345".to_owned(),
+            key: "ann".to_owned(),
+            record,
+        }]);
+    }
+
+    #[tokio::test]
+    async fn a_full_disk_fails_the_waiting_requests_then_the_change_is_retried_until_it_commits() {
+        let dir = dir("full");
+        let (journal, _) = open(&dir.0, false).unwrap();
+        journal.record([Change::PutMeta {
+            key: "probe",
+            value: "before".to_owned(),
+        }]);
+        journal.durable().await.unwrap();
+        // The file may not grow past its current size: a megabyte row cannot be written.
+        journal.record([Change::PageLimit(1)]);
+        journal.durable().await.unwrap();
+        user_row(&journal, "x".repeat(1 << 20));
+        let error = journal.durable().await.unwrap_err();
+        assert!(error.contains("full"), "{error}");
+        // Room again: the same change commits on its next try, and later ones after it.
+        journal.record([Change::PageLimit(1 << 30)]);
+        journal.record([Change::PutMeta {
+            key: "probe",
+            value: "after".to_owned(),
+        }]);
+        journal.durable().await.unwrap();
+        drop(journal);
+        let conn = Connection::open(dir.0.join(DATABASE_FILE)).unwrap();
+        let length: i64 = conn
+            .query_row("SELECT length(record) FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(length, 1 << 20);
+        let probe: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'probe'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(probe, "after");
+    }
+
+    #[tokio::test]
+    async fn concurrent_changes_share_commits_and_all_arrive() {
+        let dir = dir("group");
+        let (journal, _) = open(&dir.0, false).unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..16 {
+            let journal = journal.clone();
+            tasks.push(tokio::spawn(async move {
+                for j in 0..50 {
+                    journal.record([Change::PutUser {
+                        pool: "us-east-1_Pool12345".to_owned(),
+                        key: format!("user-{i}-{j}"),
+                        record: "{}".to_owned(),
+                    }]);
+                    journal.durable().await.unwrap();
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        drop(journal);
+        let conn = Connection::open(dir.0.join(DATABASE_FILE)).unwrap();
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 16 * 50);
+    }
+}
