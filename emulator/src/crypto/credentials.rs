@@ -30,11 +30,13 @@ pub struct Credentials {
 enum Kept {
     Default {
         x: [u8; 32],
-        verifier: OnceLock<SrpVerifier>,
+        /// Boxed, here and below: a user's credentials count a million times, and most users
+        /// never sign in with SRP.
+        verifier: OnceLock<Box<SrpVerifier>>,
     },
     Hardened {
         hash: PasswordHash,
-        verifier: SrpVerifier,
+        verifier: Box<SrpVerifier>,
     },
 }
 
@@ -81,10 +83,10 @@ impl Credentials {
             salt,
             kept: Kept::Hardened {
                 hash: password::hash_password(password, &argon2_salt),
-                verifier: SrpVerifier {
+                verifier: Box::new(SrpVerifier {
                     salt: salt.to_vec(),
                     verifier: srp::verifier_from_key(&x),
-                },
+                }),
             },
         }
     }
@@ -106,9 +108,11 @@ impl Credentials {
     /// modular exponentiation (about 1.4 ms): call with no lock held.
     pub fn srp_verifier(&self) -> &SrpVerifier {
         match &self.kept {
-            Kept::Default { x, verifier } => verifier.get_or_init(|| SrpVerifier {
-                salt: self.salt.to_vec(),
-                verifier: srp::verifier_from_key(x),
+            Kept::Default { x, verifier } => verifier.get_or_init(|| {
+                Box::new(SrpVerifier {
+                    salt: self.salt.to_vec(),
+                    verifier: srp::verifier_from_key(x),
+                })
             }),
             Kept::Hardened { verifier, .. } => verifier,
         }
@@ -162,10 +166,10 @@ impl Credentials {
                 salt,
                 kept: Kept::Hardened {
                     hash: PasswordHash::from_phc(phc)?,
-                    verifier: SrpVerifier {
+                    verifier: Box::new(SrpVerifier {
                         salt: salt.to_vec(),
                         verifier: num_bigint::BigUint::from_bytes_be(&verifier),
-                    },
+                    }),
                 },
             },
         })

@@ -47,6 +47,8 @@ impl FromIterator<(String, String)> for Attributes {
         for (name, value) in iter {
             out.insert(name, value);
         }
+        // Users have a handful of attributes and a million users may be kept: no spare slots.
+        out.0.shrink_to_fit();
         out
     }
 }

@@ -262,6 +262,70 @@ impl UserDirectory {
         self.users.insert(key, Box::new(user));
     }
 
+    /// Puts many users into an empty directory at once (start-up from `--data-dir`): each
+    /// index is built from a sorted run in one pass instead of by a million inserts. The same
+    /// result as `put` one by one: of two users under one key the later wins, and of two users
+    /// claiming one alias the first keeps it.
+    pub fn put_all(&mut self, users: Vec<User>) {
+        if !self.users.is_empty() {
+            for user in users {
+                self.put(user);
+            }
+            return;
+        }
+        let mut by_key: Vec<(String, Box<User>)> = users
+            .into_iter()
+            .map(|user| (self.key(&user.username), Box::new(user)))
+            .collect();
+        // Stable: of equal keys, the later stays last, and the map keeps the last.
+        by_key.sort_by(|a, b| a.0.cmp(&b.0));
+        by_key.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                std::mem::swap(later, earlier);
+            }
+            same
+        });
+        let mut subs = Vec::with_capacity(by_key.len());
+        let mut search: [Vec<(String, Arc<str>)>; ATTRIBUTE_INDEXES] = Default::default();
+        let mut statuses: [BTreeMap<&'static str, Vec<Arc<str>>>; 2] = Default::default();
+        for (key, user) in &by_key {
+            let entries = entries(&self.rules, user);
+            let shared: Arc<str> = Arc::from(key.as_str());
+            for alias in entries.aliases {
+                self.index
+                    .aliases
+                    .entry(alias)
+                    .or_insert_with(|| shared.clone());
+            }
+            if let Some(sub) = entries.sub {
+                subs.push((sub, shared.clone()));
+            }
+            for (i, value) in entries.search {
+                search[i].push((value, shared.clone()));
+            }
+            for (j, value) in entries.statuses.iter().enumerate() {
+                // Keys arrive in order, so each status's set is built from a sorted run.
+                statuses[j].entry(value).or_default().push(shared.clone());
+            }
+        }
+        self.index.subs = subs.into_iter().collect();
+        for (i, mut entries) in search.into_iter().enumerate() {
+            entries.sort_unstable();
+            self.index.search[i] = entries.into_iter().collect();
+        }
+        for (j, by_value) in statuses.into_iter().enumerate() {
+            self.index.statuses[j] = by_value
+                .into_iter()
+                .map(|(value, keys)| (value, keys.into_iter().collect()))
+                .collect();
+        }
+        if let Some(changed) = &mut self.changed {
+            changed.extend(by_key.iter().map(|(key, _)| key.clone()));
+        }
+        self.users = by_key.into_iter().collect();
+    }
+
     /// Removes the user with `key`, with their aliases and refresh tokens.
     pub fn remove(&mut self, key: &str) -> Option<User> {
         let user = *self.users.remove(key)?;
@@ -505,5 +569,82 @@ impl Drop for UserMut<'_> {
         };
         UserDirectory::unindex(self.index, &self.key, &gone);
         UserDirectory::reindex(self.index, &self.key, &new);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Timestamp;
+    use crate::model::UserStatus;
+
+    fn user(i: usize) -> User {
+        let mut attributes = crate::model::Attributes::default();
+        let name = format!("User{i:03}");
+        attributes.insert("email".into(), format!("{name}@Example.com"));
+        attributes.insert("email_verified".into(), (i % 2 == 0).to_string());
+        attributes.insert("preferred_username".into(), format!("nick{}", i % 7));
+        let status = [UserStatus::Confirmed, UserStatus::Unconfirmed][i % 2];
+        let mut user = User::new(
+            name,
+            format!("sub-{:03}", 999 - i),
+            attributes,
+            status,
+            Timestamp(0),
+        );
+        user.enabled = i % 3 != 0;
+        user
+    }
+
+    /// Every lookup the indexes serve, as answers.
+    fn answers(d: &UserDirectory) -> Vec<String> {
+        let mut out: Vec<String> = d
+            .iter()
+            .map(|(k, u)| format!("{k}={}", u.username))
+            .collect();
+        for i in 0..40 {
+            out.push(format!(
+                "{:?}",
+                d.alias_holder(&alias_key("email", &format!("user{i:03}@example.com")))
+            ));
+            out.push(format!(
+                "{:?}",
+                d.alias_holder(&alias_key("preferred_username", &format!("nick{}", i % 7)))
+            ));
+            out.push(format!(
+                "{:?}",
+                d.key_of_sub(&format!("sub-{:03}", 999 - i))
+            ));
+        }
+        for (attribute, value, prefix) in [
+            ("email", "user01", true),
+            ("preferred_username", "nick3", false),
+            ("sub", "sub-98", true),
+            ("cognito:user_status", "confirmed", false),
+            ("status", "Disabled", false),
+        ] {
+            let found: Vec<(&str, &str)> = d
+                .search(attribute, value.to_owned(), prefix, None)
+                .collect();
+            out.push(format!("{attribute}: {found:?}"));
+        }
+        out
+    }
+
+    #[test]
+    fn putting_all_at_once_indexes_as_putting_one_by_one() {
+        let rules = DirectoryRules {
+            username_mode: UsernameMode::Username,
+            alias_attributes: vec!["email".into(), "preferred_username".into()],
+            case_sensitive: false,
+        };
+        let mut one_by_one = UserDirectory::new(rules.clone());
+        for i in 0..40 {
+            one_by_one.put(user(i));
+        }
+        let mut at_once = UserDirectory::new(rules);
+        at_once.put_all((0..40).rev().map(user).collect());
+        assert_eq!(answers(&at_once), answers(&one_by_one));
+        assert_eq!(at_once.len(), 40);
     }
 }

@@ -389,34 +389,10 @@ fn load(conn: &Connection) -> Result<Loaded, String> {
             });
         }
     }
-    {
-        let mut statement = conn
-            .prepare("SELECT pool, key, record FROM users ORDER BY pool, key")
-            .map_err(sql)?;
-        let mut rows = statement.query([]).map_err(sql)?;
-        while let Some(row) = rows.next().map_err(sql)? {
-            let pool_id = row
-                .get_ref(0)
-                .map_err(sql)?
-                .as_str()
-                .map_err(|e| e.to_string())?;
-            let Some(&i) = by_id.get(pool_id) else {
-                return Err(format!("a user of pool {pool_id}, which does not exist"));
-            };
-            let bytes = row
-                .get_ref(2)
-                .map_err(sql)?
-                .as_bytes()
-                .map_err(|e| e.to_string())?;
-            let record: UserRecord = serde_json::from_slice(bytes).map_err(|e| {
-                let key = row.get::<_, String>(1).unwrap_or_default();
-                format!("user {key:?} of pool {pool_id}: unreadable record: {e}")
-            })?;
-            let user = record
-                .into_user()
-                .map_err(|e| format!("a user of pool {pool_id}: {e}"))?;
-            pools[i].pool.users.put(user);
-        }
+    let pool_ids: Vec<String> = pools.iter().map(|p| p.pool.id.clone()).collect();
+    let users = load_users(conn, &by_id, &pool_ids)?;
+    for (loaded, users) in pools.iter_mut().zip(users) {
+        loaded.pool.users.put_all(users);
     }
     for loaded in &mut pools {
         restore_derived(&mut loaded.pool);
@@ -455,6 +431,92 @@ fn load(conn: &Connection) -> Result<Loaded, String> {
         clock_offset_millis,
         simulation_key,
         boots,
+    })
+}
+
+/// Rows read per batch handed to a parser.
+const LOAD_BATCH: usize = 2048;
+
+/// Every pool's users. This thread reads rows while two threads parse them (JSON and the
+/// model's types), so a million users load on both cores.
+fn load_users(
+    conn: &Connection,
+    by_id: &HashMap<String, usize>,
+    pool_ids: &[String],
+) -> Result<Vec<Vec<crate::model::User>>, String> {
+    type Batch = Vec<(usize, String, Vec<u8>)>;
+    let parse = |(pool, key, bytes): (usize, String, Vec<u8>)| {
+        let pool_id = &pool_ids[pool];
+        let record: UserRecord = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("user {key:?} of pool {pool_id}: unreadable record: {e}"))?;
+        let user = record
+            .into_user()
+            .map_err(|e| format!("user {key:?} of pool {pool_id}: {e}"))?;
+        Ok::<_, String>((pool, user))
+    };
+    let (sender, receiver) = mpsc::sync_channel::<Batch>(8);
+    let receiver = Mutex::new(receiver);
+    std::thread::scope(|scope| {
+        let parsers: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut parsed = Vec::new();
+                    loop {
+                        let Ok(batch) = receiver.lock().recv() else {
+                            return Ok::<_, String>(parsed);
+                        };
+                        for row in batch {
+                            parsed.push(parse(row)?);
+                        }
+                    }
+                })
+            })
+            .collect();
+        let read = (|| {
+            let sql = |e: rusqlite::Error| e.to_string();
+            let mut statement = conn
+                .prepare("SELECT pool, key, record FROM users ORDER BY pool, key")
+                .map_err(sql)?;
+            let mut rows = statement.query([]).map_err(sql)?;
+            let mut batch: Batch = Vec::with_capacity(LOAD_BATCH);
+            while let Some(row) = rows.next().map_err(sql)? {
+                let pool_id = row
+                    .get_ref(0)
+                    .map_err(sql)?
+                    .as_str()
+                    .map_err(|e| e.to_string())?;
+                let Some(&i) = by_id.get(pool_id) else {
+                    return Err(format!("a user of pool {pool_id}, which does not exist"));
+                };
+                let key: String = row.get(1).map_err(sql)?;
+                let bytes = row
+                    .get_ref(2)
+                    .map_err(sql)?
+                    .as_bytes()
+                    .map_err(|e| e.to_string())?;
+                batch.push((i, key, bytes.to_vec()));
+                if batch.len() == LOAD_BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(LOAD_BATCH));
+                    if sender.send(full).is_err() {
+                        break; // A parser failed; its error is reported below.
+                    }
+                }
+            }
+            let _ = sender.send(batch);
+            Ok(())
+        })();
+        drop(sender);
+        let mut users: Vec<Vec<crate::model::User>> = pool_ids.iter().map(|_| Vec::new()).collect();
+        for parser in parsers {
+            let parsed = parser
+                .join()
+                .map_err(|_| "a parser of user records panicked".to_owned())??;
+            for (pool, user) in parsed {
+                users[pool].push(user);
+            }
+        }
+        read?;
+        Ok(users)
     })
 }
 
