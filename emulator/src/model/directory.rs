@@ -582,7 +582,7 @@ mod tests {
         let mut attributes = crate::model::Attributes::default();
         let name = format!("User{i:03}");
         attributes.insert("email".into(), format!("{name}@Example.com"));
-        attributes.insert("email_verified".into(), (i % 2 == 0).to_string());
+        attributes.insert("email_verified".into(), i.is_multiple_of(2).to_string());
         attributes.insert("preferred_username".into(), format!("nick{}", i % 7));
         let status = [UserStatus::Confirmed, UserStatus::Unconfirmed][i % 2];
         let mut user = User::new(
@@ -592,7 +592,7 @@ mod tests {
             status,
             Timestamp(0),
         );
-        user.enabled = i % 3 != 0;
+        user.enabled = !i.is_multiple_of(3);
         user
     }
 
