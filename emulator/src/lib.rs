@@ -173,7 +173,7 @@ impl AppState {
         }
         let store = store::Store::persistent(journal.clone());
         for pool in loaded.pools {
-            store.restore_pool(pool.pool, pool.keys, pool.header);
+            store.restore_pool(pool.pool, pool.keys);
         }
         let state = AppState(Arc::new(Inner {
             config,

@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use crate::clock::Timestamp;
 use crate::error::ServiceError;
-use crate::model::UserPool;
+use crate::model::{AppClient, Group, PoolSettings, SchemaAttribute, UserPool, UsernameMode};
 use crate::persist::records::{PoolRecord, UserRecord};
 use crate::persist::{to_json, Change, Journal};
 use crate::pool_keys::{LazyKeys, PoolKeys};
@@ -29,11 +30,92 @@ pub struct PoolEntry {
 struct Saved {
     journal: Arc<Journal>,
     id: String,
-    /// The pool's record as last saved: a write that leaves it equal saves only its users.
-    header: Mutex<Vec<u8>>,
+    /// The pool's settings, clients and groups as last saved: a write that leaves them equal
+    /// saves only its users, and finding that out costs comparisons, not a serialisation.
+    header: Mutex<Header>,
     /// Set (under the pool's write lock) when the pool is deleted: later writes through an
     /// `Arc` taken before are not saved, so they cannot bring the pool back.
     removed: AtomicBool,
+}
+
+/// A copy of what `PoolRecord` saves of a pool (all but its users and pending sign-ins, and
+/// groups without their members, which are saved with each user).
+struct Header {
+    name: String,
+    arn: String,
+    created: Timestamp,
+    last_modified: Timestamp,
+    settings: PoolSettings,
+    username_mode: UsernameMode,
+    alias_attributes: Vec<String>,
+    schema: Vec<SchemaAttribute>,
+    case_sensitive: Option<bool>,
+    software_token_mfa_enabled: bool,
+    stored_mfa: serde_json::Map<String, serde_json::Value>,
+    clients: BTreeMap<String, AppClient>,
+    groups: Vec<GroupHeader>,
+}
+
+type GroupHeader = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Timestamp,
+    Timestamp,
+);
+
+fn group_header(g: &Group) -> GroupHeader {
+    (
+        g.name.clone(),
+        g.description.clone(),
+        g.role_arn.clone(),
+        g.precedence,
+        g.created,
+        g.last_modified,
+    )
+}
+
+impl Header {
+    fn of(pool: &UserPool) -> Self {
+        Header {
+            name: pool.name.clone(),
+            arn: pool.arn.clone(),
+            created: pool.created,
+            last_modified: pool.last_modified,
+            settings: pool.settings.clone(),
+            username_mode: pool.username_mode.clone(),
+            alias_attributes: pool.alias_attributes.clone(),
+            schema: pool.schema.clone(),
+            case_sensitive: pool.case_sensitive,
+            software_token_mfa_enabled: pool.software_token_mfa_enabled,
+            stored_mfa: pool.stored_mfa.clone(),
+            clients: pool.clients.clone(),
+            groups: pool.groups().values().map(group_header).collect(),
+        }
+    }
+
+    /// Whether `pool` still has exactly these settings, clients and groups.
+    fn matches(&self, pool: &UserPool) -> bool {
+        self.name == pool.name
+            && self.arn == pool.arn
+            && self.created == pool.created
+            && self.last_modified == pool.last_modified
+            && self.settings == pool.settings
+            && self.username_mode == pool.username_mode
+            && self.alias_attributes == pool.alias_attributes
+            && self.schema == pool.schema
+            && self.case_sensitive == pool.case_sensitive
+            && self.software_token_mfa_enabled == pool.software_token_mfa_enabled
+            && self.stored_mfa == pool.stored_mfa
+            && self.clients == pool.clients
+            && self.groups.len() == pool.group_count()
+            && self
+                .groups
+                .iter()
+                .zip(pool.groups().values())
+                .all(|(saved, g)| *saved == group_header(g))
+    }
 }
 
 impl PoolEntry {
@@ -85,14 +167,13 @@ impl Drop for PoolWrite<'_> {
             return;
         }
         let mut changes = Vec::with_capacity(changed.len() + 1);
-        let header = to_json(&PoolRecord::of(pool));
         {
             let mut last = saved.header.lock();
-            if last.as_slice() != header.as_bytes() {
-                *last = header.clone().into_bytes();
+            if !last.matches(pool) {
+                *last = Header::of(pool);
                 changes.push(Change::PutPool {
                     id: saved.id.clone(),
-                    record: header,
+                    record: to_json(&PoolRecord::of(pool)),
                 });
             }
         }
@@ -134,27 +215,21 @@ impl Store {
         }
     }
 
-    fn entry(
-        &self,
-        mut pool: UserPool,
-        keys: Option<PoolKeys>,
-        header: Option<Vec<u8>>,
-    ) -> Arc<PoolEntry> {
+    /// `saved`: the pool is in the database already (read back from it).
+    fn entry(&self, mut pool: UserPool, keys: Option<PoolKeys>, saved: bool) -> Arc<PoolEntry> {
         let id = pool.id.clone();
         let saved = self.journal.as_ref().map(|journal| {
             pool.users.track_changes();
-            let header = header.unwrap_or_else(|| {
-                let record = to_json(&PoolRecord::of(&pool));
+            if !saved {
                 journal.record([Change::PutPool {
                     id: id.clone(),
-                    record: record.clone(),
+                    record: to_json(&PoolRecord::of(&pool)),
                 }]);
-                record.into_bytes()
-            });
+            }
             Saved {
                 journal: journal.clone(),
                 id: id.clone(),
-                header: Mutex::new(header),
+                header: Mutex::new(Header::of(&pool)),
                 removed: AtomicBool::new(false),
             }
         });
@@ -171,10 +246,10 @@ impl Store {
     }
 
     /// Puts back a pool read from `--data-dir` (with its users), without saving it again.
-    pub fn restore_pool(&self, pool: UserPool, keys: Option<PoolKeys>, header: Vec<u8>) {
+    pub fn restore_pool(&self, pool: UserPool, keys: Option<PoolKeys>) {
         let client_ids: Vec<String> = pool.clients.keys().cloned().collect();
         let id = pool.id.clone();
-        let entry = self.entry(pool, keys, Some(header));
+        let entry = self.entry(pool, keys, true);
         // Users put back were recorded as changed; they are saved already.
         let _ = entry.state.write().users.take_changed();
         self.pools.write().insert(id.clone(), entry);
@@ -220,7 +295,7 @@ impl Store {
 
     pub fn insert_pool(&self, pool: UserPool) -> Arc<PoolEntry> {
         let id = pool.id.clone();
-        let entry = self.entry(pool, None, None);
+        let entry = self.entry(pool, None, false);
         self.pools.write().insert(id, entry.clone());
         entry
     }

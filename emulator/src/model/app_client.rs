@@ -55,7 +55,7 @@ impl TokenValidity {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AppClient {
     pub client_id: String,
     pub user_pool_id: String,

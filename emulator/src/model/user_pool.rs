@@ -191,7 +191,7 @@ pub struct PendingSignIns {
 }
 
 /// The pool settings that CreateUserPool sets and UpdateUserPool replaces as a whole.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PoolSettings {
     pub password_policy: PasswordPolicy,
     /// Other members of `Policies` (e.g. `SignInPolicy`), stored as sent.

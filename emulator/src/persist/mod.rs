@@ -44,6 +44,8 @@ pub const LOCK_FILE: &str = "emulator.lock";
 
 /// Changes queued beyond this many go into the next transaction.
 const MAX_BATCH: usize = 4096;
+/// How long the writer looks for more work before it sleeps.
+const SPIN: Duration = Duration::from_micros(100);
 /// How long a failed commit waits before it is tried again.
 const RETRY_AFTER: Duration = Duration::from_millis(250);
 
@@ -103,10 +105,13 @@ struct Status {
     failing: Option<(u64, String)>,
 }
 
+/// What the writer receives: the changes of one `record`, under one sequence number.
+type Queued = (u64, Vec<Change>);
+
 /// The last sequence number handed out and the writer's channel (`None` once closing).
 struct Queue {
     seq: u64,
-    sender: Option<mpsc::Sender<(u64, Change)>>,
+    sender: Option<mpsc::Sender<Queued>>,
 }
 
 /// The handle to the writer thread.
@@ -133,27 +138,28 @@ impl std::fmt::Debug for Journal {
 }
 
 impl Journal {
-    /// Queues `changes`, in order, after everything queued before.
+    /// Queues `changes`, in order, after everything queued before: one message to the writer
+    /// (each wakes it at most once), numbered as one.
     pub fn record(&self, changes: impl IntoIterator<Item = Change>) {
-        let mut queue = self.queue.lock();
-        for change in changes {
-            queue.seq += 1;
-            let seq = queue.seq;
-            if let Some(sender) = &queue.sender {
-                // The writer outlives every sender; a send fails only while the process exits.
-                let _ = sender.send((seq, change));
-            }
-            self.last.store(seq, Ordering::Release);
+        let changes: Vec<Change> = changes.into_iter().collect();
+        if changes.is_empty() {
+            return;
         }
+        self.send(|| changes);
     }
 
     /// Queues the change `make` builds, reading what it saves under the queue's lock, so that of
     /// two racing calls the later value is saved last (the clock offset).
     pub fn record_with(&self, make: impl FnOnce() -> Change) {
+        self.send(|| vec![make()]);
+    }
+
+    fn send(&self, make: impl FnOnce() -> Vec<Change>) {
         let mut queue = self.queue.lock();
         queue.seq += 1;
         let seq = queue.seq;
         if let Some(sender) = &queue.sender {
+            // The writer outlives every sender; a send fails only while the process exits.
             let _ = sender.send((seq, make()));
         }
         self.last.store(seq, Ordering::Release);
@@ -211,14 +217,13 @@ pub struct Loaded {
 pub struct LoadedPool {
     pub pool: crate::model::UserPool,
     pub keys: Option<PoolKeys>,
-    /// The serialised `PoolRecord`, to tell later writes that change nothing apart.
-    pub header: Vec<u8>,
 }
 
 impl Loaded {
-    /// Nothing was ever saved here: the default seed may run.
+    /// Nothing was ever saved here: the seed may run. (A first start killed before its seed was
+    /// saved leaves no pool either, unless it died between two calls of the seed.)
     pub fn is_fresh(&self) -> bool {
-        self.boots == 0
+        self.seed.is_none() && self.pools.is_empty()
     }
 
     pub fn user_count(&self) -> usize {
@@ -361,11 +366,7 @@ fn load(conn: &Connection) -> Result<Loaded, String> {
                 .map_err(|e| format!("pool {id}: unreadable record: {e}"))?;
             let pool = record.into_pool().map_err(|e| format!("pool {id}: {e}"))?;
             by_id.insert(id, pools.len());
-            pools.push(LoadedPool {
-                pool,
-                keys: None,
-                header: text.into_bytes(),
-            });
+            pools.push(LoadedPool { pool, keys: None });
         }
     }
     {
@@ -475,7 +476,8 @@ fn load_users(
         let read = (|| {
             let sql = |e: rusqlite::Error| e.to_string();
             let mut statement = conn
-                .prepare("SELECT pool, key, record FROM users ORDER BY pool, key")
+                // In the table's order (sequential); `put_all` sorts.
+                .prepare("SELECT pool, key, record FROM users")
                 .map_err(sql)?;
             let mut rows = statement.query([]).map_err(sql)?;
             let mut batch: Batch = Vec::with_capacity(LOAD_BATCH);
@@ -543,11 +545,11 @@ fn restore_derived(pool: &mut crate::model::UserPool) {
 
 fn write_loop(
     mut conn: Connection,
-    receiver: mpsc::Receiver<(u64, Change)>,
+    receiver: mpsc::Receiver<Queued>,
     status: watch::Sender<Status>,
     committed: Arc<AtomicU64>,
 ) {
-    let mut pending: Vec<(u64, Change)> = Vec::new();
+    let mut pending: Vec<Queued> = Vec::new();
     let mut open = true;
     let mut failures = 0u32;
     loop {
@@ -555,7 +557,7 @@ fn write_loop(
             if !open {
                 break;
             }
-            match receiver.recv() {
+            match next(&receiver) {
                 Ok(change) => pending.push(change),
                 Err(_) => break,
             }
@@ -600,15 +602,31 @@ fn write_loop(
     }
 }
 
-fn apply(conn: &mut Connection, batch: &[(u64, Change)]) -> rusqlite::Result<()> {
+/// The next change: looked for without sleeping for a moment first, since under load the next
+/// one comes within microseconds and waking a sleeping thread costs more than the commit.
+fn next(receiver: &mpsc::Receiver<Queued>) -> Result<Queued, mpsc::RecvError> {
+    let until = std::time::Instant::now() + SPIN;
+    loop {
+        match receiver.try_recv() {
+            Ok(change) => return Ok(change),
+            Err(mpsc::TryRecvError::Disconnected) => return Err(mpsc::RecvError),
+            Err(mpsc::TryRecvError::Empty) if std::time::Instant::now() < until => {
+                std::thread::yield_now();
+            }
+            Err(mpsc::TryRecvError::Empty) => return receiver.recv(),
+        }
+    }
+}
+
+fn apply(conn: &mut Connection, batch: &[Queued]) -> rusqlite::Result<()> {
     #[cfg(test)]
-    for (_, change) in batch {
+    for change in batch.iter().flat_map(|(_, changes)| changes) {
         if let Change::PageLimit(pages) = change {
             conn.pragma_update(None, "max_page_count", pages)?;
         }
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    for (_, change) in batch {
+    for change in batch.iter().flat_map(|(_, changes)| changes) {
         match change {
             Change::PutPool { id, record } => {
                 tx.prepare_cached(

@@ -203,24 +203,47 @@ impl PoolRecord {
             clients: pool
                 .clients
                 .values()
-                .map(|c| ClientRecord {
-                    client_id: c.client_id.clone(),
-                    client_name: c.client_name.clone(),
-                    client_secret: c.client_secret.clone(),
-                    created: c.created.millis(),
-                    last_modified: c.last_modified.millis(),
-                    explicit_auth_flows: c.explicit_auth_flows.clone(),
-                    access_token_validity: validity(&c.access_token_validity),
-                    id_token_validity: validity(&c.id_token_validity),
-                    refresh_token_validity: validity(&c.refresh_token_validity),
-                    access_token_validity_given: c.access_token_validity_given,
-                    id_token_validity_given: c.id_token_validity_given,
-                    read_attributes: c.read_attributes.clone(),
-                    write_attributes: c.write_attributes.clone(),
-                    prevent_user_existence_errors: c.prevent_user_existence_errors.clone(),
-                    enable_token_revocation: c.enable_token_revocation,
-                    auth_session_validity: c.auth_session_validity,
-                    stored: c.stored.clone(),
+                .map(|c| {
+                    // Every field named, as for users.
+                    let AppClient {
+                        client_id: _,
+                        user_pool_id: _,
+                        client_name: _,
+                        client_secret: _,
+                        created: _,
+                        last_modified: _,
+                        explicit_auth_flows: _,
+                        access_token_validity: _,
+                        id_token_validity: _,
+                        refresh_token_validity: _,
+                        access_token_validity_given: _,
+                        id_token_validity_given: _,
+                        read_attributes: _,
+                        write_attributes: _,
+                        prevent_user_existence_errors: _,
+                        enable_token_revocation: _,
+                        auth_session_validity: _,
+                        stored: _,
+                    } = c;
+                    ClientRecord {
+                        client_id: c.client_id.clone(),
+                        client_name: c.client_name.clone(),
+                        client_secret: c.client_secret.clone(),
+                        created: c.created.millis(),
+                        last_modified: c.last_modified.millis(),
+                        explicit_auth_flows: c.explicit_auth_flows.clone(),
+                        access_token_validity: validity(&c.access_token_validity),
+                        id_token_validity: validity(&c.id_token_validity),
+                        refresh_token_validity: validity(&c.refresh_token_validity),
+                        access_token_validity_given: c.access_token_validity_given,
+                        id_token_validity_given: c.id_token_validity_given,
+                        read_attributes: c.read_attributes.clone(),
+                        write_attributes: c.write_attributes.clone(),
+                        prevent_user_existence_errors: c.prevent_user_existence_errors.clone(),
+                        enable_token_revocation: c.enable_token_revocation,
+                        auth_session_validity: c.auth_session_validity,
+                        stored: c.stored.clone(),
+                    }
                 })
                 .collect(),
             groups: pool
@@ -491,6 +514,31 @@ fn event_word(s: &str) -> Option<&'static str> {
 
 impl UserRecord {
     pub fn of(user: &User) -> Self {
+        // Every field named: a field added to `User` does not compile until it is saved here
+        // (or said to be left out).
+        let User {
+            username: _,
+            sub: _,
+            attributes: _,
+            status: _,
+            enabled: _,
+            created: _,
+            last_modified: _,
+            credentials: _,
+            sign_up_code: _,
+            forgot_password_code: _,
+            attribute_codes: _,
+            failed_sign_ins: _,
+            locked_until: _,
+            sessions: _,
+            software_token: _,
+            pending_software_token: _,
+            totp_enabled: _,
+            totp_preferred: _,
+            groups: _,
+            temporary_password_expires: _,
+            auth_events: _,
+        } = user;
         UserRecord {
             username: user.username.clone(),
             sub: user.sub.clone(),
@@ -761,5 +809,81 @@ impl StsKeyRecord {
             },
             identity,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::credentials::SrpIdentity;
+
+    /// A user with every field set, through JSON and back, gives the same record.
+    #[test]
+    fn a_user_with_everything_set_reads_back_the_same() {
+        let code = |c: &str| PendingCode {
+            code: c.to_owned(),
+            expires: Timestamp(5),
+            failed_attempts: 2,
+        };
+        let token = |verified| SoftwareToken {
+            secret: vec![1, 2, 3],
+            verified,
+            friendly_name: Some("phone".to_owned()),
+            last_step: Some(77),
+        };
+        let mut user = User::new(
+            "ann".to_owned(),
+            "sub-1".to_owned(),
+            [("email".to_owned(), "a@example.com".to_owned())]
+                .into_iter()
+                .collect(),
+            UserStatus::ForceChangePassword,
+            Timestamp(1),
+        );
+        user.enabled = false;
+        user.last_modified = Timestamp(2);
+        user.credentials = Some(Arc::new(Credentials::new(
+            SrpIdentity::new("us-east-1_Pool12345", "ann"),
+            "pw",
+            [3; 16],
+        )));
+        user.sign_up_code = Some(Box::new(code("111111")));
+        user.forgot_password_code = Some(Box::new(code("222222")));
+        user.attribute_codes
+            .insert("email".to_owned(), code("333333"));
+        user.failed_sign_ins = 3;
+        user.locked_until = Some(Timestamp(9));
+        user.sessions.insert(
+            "event".to_owned(),
+            SignInSession {
+                client_id: "client".to_owned(),
+                origin_jti: "jti".to_owned(),
+                refresh_token: "refresh".to_owned(),
+                auth_time: Timestamp(3),
+                refresh_expires: Timestamp(4),
+            },
+        );
+        user.software_token = Some(Box::new(token(true)));
+        user.pending_software_token = Some(Box::new(token(false)));
+        user.totp_enabled = true;
+        user.totp_preferred = true;
+        user.groups.insert("admins".to_owned());
+        user.temporary_password_expires = Some(Timestamp(8));
+        user.record_auth_event(AuthEvent {
+            event_id: "event".to_owned(),
+            created: Timestamp(3),
+            response: "Pass",
+            challenges: vec![("Password", "Success"), ("Mfa", "Success")],
+        });
+        let record = UserRecord::of(&user);
+        let text = serde_json::to_string(&record).unwrap();
+        assert!(!text.contains("\"pw\""), "no password: {text}");
+        let back: UserRecord = serde_json::from_str(&text).unwrap();
+        let user_back = back.into_user().unwrap();
+        assert_eq!(UserRecord::of(&user_back), record);
+        assert!(user_back
+            .credentials
+            .unwrap()
+            .matches(SrpIdentity::new("us-east-1_Pool12345", "ann"), "pw"));
     }
 }

@@ -1,6 +1,12 @@
 //! The database's tables, its version (`PRAGMA user_version`) and the migrations from every
 //! earlier version. Rows hold `records` as JSON; the keys beside them are what rows are
 //! found and replaced by.
+//!
+//! Users are a rowid table with a unique index on (pool, key), not a table keyed by them: a
+//! new user's row goes on the table's last page, where the user's next change (a
+//! confirmation) finds it too, so a commit of many sign-ups writes a few pages, not one per
+//! user; and rows of several hundred bytes are what SQLite advises against keeping in a
+//! WITHOUT ROWID table.
 
 use rusqlite::Connection;
 
@@ -14,11 +20,12 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
      CREATE TABLE pools (id TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
      CREATE TABLE users (
+         id INTEGER PRIMARY KEY,
          pool TEXT NOT NULL,
          key TEXT NOT NULL,
          record TEXT NOT NULL,
-         PRIMARY KEY (pool, key)
-     ) WITHOUT ROWID;
+         UNIQUE (pool, key)
+     );
      CREATE TABLE signing_keys (
          pool TEXT PRIMARY KEY,
          id_token BLOB NOT NULL,
