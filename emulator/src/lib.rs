@@ -171,6 +171,10 @@ impl AppState {
         for (issued, identity) in loaded.sts_keys {
             keyring.restore(issued, identity, now);
         }
+        // Rows of keys the keyring no longer remembers need not be read again.
+        journal.record([persist::Change::ForgetStsKeys {
+            expired_before: now.millis() - credentials::REMEMBER_EXPIRED.as_millis() as i64,
+        }]);
         let store = store::Store::persistent(journal.clone());
         for pool in loaded.pools {
             store.restore_pool(pool.pool, pool.keys);
@@ -201,16 +205,20 @@ impl AppState {
 
     /// Moves the clock forward, saving how far it has moved; `false` if it cannot move.
     pub fn advance_clock(&self, by: std::time::Duration) -> bool {
-        if !self.clock.advance(by) {
-            return false;
-        }
-        if let Some(journal) = &self.journal {
-            journal.record_with(|| persist::Change::PutMeta {
+        let Some(journal) = &self.journal else {
+            return self.clock.advance(by);
+        };
+        // Moved under the journal's queue lock, so whoever sees the new time waits for it to be
+        // saved, and of two moves the later offset is saved last.
+        let mut moved = false;
+        journal.record_with(|| {
+            moved = self.clock.advance(by);
+            persist::Change::PutMeta {
                 key: "clock_offset_millis",
                 value: self.clock.offset_millis().to_string(),
-            });
-        }
-        true
+            }
+        });
+        moved
     }
 
     /// Records the address the server is bound to; `--public-url` takes precedence.

@@ -152,6 +152,22 @@ pub fn issue_tokens(
         for (id, _) in &expired {
             user.sessions.remove(id);
         }
+        // Revoked tokens past their expiry need not be told apart any more.
+        let mut expired = expired;
+        if let Some(revoked) = &mut user.revoked_refresh_tokens {
+            let gone: Vec<String> = revoked
+                .iter()
+                .filter(|(_, (_, expires))| *expires <= now)
+                .map(|(token, _)| token.clone())
+                .collect();
+            for token in gone {
+                revoked.remove(&token);
+                expired.push((String::new(), token));
+            }
+            if revoked.is_empty() {
+                user.revoked_refresh_tokens = None;
+            }
+        }
         user.sessions.insert(
             event_id.clone(),
             SignInSession {
@@ -264,10 +280,17 @@ pub fn revoke_sessions(pool: &mut UserPool, key: &str, only: Option<&str>) {
     let Some(mut user) = pool.users.get_mut(key) else {
         return;
     };
-    match only {
-        Some(event_id) => {
-            user.sessions.remove(event_id);
-        }
-        None => user.sessions.clear(),
+    let ended: Vec<(String, SignInSession)> = match only {
+        Some(event_id) => user.sessions.remove_entry(event_id).into_iter().collect(),
+        None => std::mem::take(&mut user.sessions).into_iter().collect(),
+    };
+    if ended.is_empty() {
+        return;
+    }
+    let revoked = user
+        .revoked_refresh_tokens
+        .get_or_insert_with(Default::default);
+    for (event_id, session) in ended {
+        revoked.insert(session.refresh_token, (event_id, session.refresh_expires));
     }
 }

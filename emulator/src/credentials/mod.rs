@@ -131,7 +131,7 @@ struct Temporary {
 
 /// How long an expired temporary key is remembered, so its use answers `ExpiredToken`
 /// rather than "invalid" as AWS does.
-const REMEMBER_EXPIRED: Duration = Duration::from_secs(24 * 3600);
+pub const REMEMBER_EXPIRED: Duration = Duration::from_secs(24 * 3600);
 
 /// At most this many temporary keys are kept (about 600 bytes each); past it, issuing one
 /// forgets the key that expires first.

@@ -335,6 +335,9 @@ impl UserDirectory {
         for session in user.sessions.values() {
             self.refresh_tokens.remove(&session.refresh_token);
         }
+        for token in user.revoked_refresh_tokens.iter().flat_map(|r| r.keys()) {
+            self.refresh_tokens.remove(token);
+        }
         Some(user)
     }
 

@@ -216,6 +216,10 @@ pub struct User {
     pub locked_until: Option<Timestamp>,
     /// Live sign-in sessions by `event_id`.
     pub sessions: BTreeMap<String, SignInSession>,
+    /// Refresh tokens of sign-ins revoked before their expiry: token → (`event_id`, expiry),
+    /// so they answer "has been revoked" (also after a restart) until they would have expired.
+    /// Boxed: most users have none.
+    pub revoked_refresh_tokens: Option<Box<BTreeMap<String, (String, Timestamp)>>>,
     /// The verified software token: the user's MFA factor once turned on.
     pub software_token: Option<Box<SoftwareToken>>,
     /// A token AssociateSoftwareToken made and VerifySoftwareToken has not accepted yet; it
@@ -271,6 +275,7 @@ impl User {
             failed_sign_ins: 0,
             locked_until: None,
             sessions: BTreeMap::new(),
+            revoked_refresh_tokens: None,
             software_token: None,
             pending_software_token: None,
             totp_enabled: false,

@@ -87,6 +87,10 @@ pub enum Change {
         expires: i64,
         record: String,
     },
+    /// STS keys expired before this time (epoch milliseconds), which the keyring has forgotten.
+    ForgetStsKeys {
+        expired_before: i64,
+    },
     /// A setting of the emulator itself (`meta` table).
     PutMeta {
         key: &'static str,
@@ -148,8 +152,9 @@ impl Journal {
         self.send(|| changes);
     }
 
-    /// Queues the change `make` builds, reading what it saves under the queue's lock, so that of
-    /// two racing calls the later value is saved last (the clock offset).
+    /// Queues the change `make` builds, running it under the queue's lock, so that of two
+    /// racing calls the later value is saved last, and a request that sees its effect waits for
+    /// it (the clock offset).
     pub fn record_with(&self, make: impl FnOnce() -> Change) {
         self.send(|| vec![make()]);
     }
@@ -158,11 +163,13 @@ impl Journal {
         let mut queue = self.queue.lock();
         queue.seq += 1;
         let seq = queue.seq;
+        // Before `make` runs: a request that sees what `make` does (a moved clock) waits for it.
+        self.last.store(seq, Ordering::Release);
+        let changes = make();
         if let Some(sender) = &queue.sender {
             // The writer outlives every sender; a send fails only while the process exits.
-            let _ = sender.send((seq, make()));
+            let _ = sender.send((seq, changes));
         }
-        self.last.store(seq, Ordering::Release);
     }
 
     /// Waits until every change queued so far is committed. `Err` if the commit holding one of
@@ -174,6 +181,8 @@ impl Journal {
         }
         let mut status = self.status.clone();
         let outcome = status
+            // A failing batch holds everything queued when it was last tried (see `write_loop`),
+            // so a change queued since waits for the next try.
             .wait_for(|s| {
                 s.committed >= upto || s.failing.as_ref().is_some_and(|(last, _)| *last >= upto)
             })
@@ -278,6 +287,12 @@ pub fn open(dir: &Path, fsync: bool) -> Result<(Arc<Journal>, Loaded), String> {
         .map_err(described)?;
     schema::migrate(&mut conn).map_err(|e| format!("{}: {e}", path.display()))?;
     let loaded = load(&conn).map_err(|e| format!("{}: {e}", path.display()))?;
+    // Keys made through a pool's handle after the pool was deleted belong to nothing.
+    conn.execute(
+        "DELETE FROM signing_keys WHERE pool NOT IN (SELECT id FROM pools)",
+        [],
+    )
+    .map_err(described)?;
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('boots', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -456,11 +471,15 @@ fn load_users(
         Ok::<_, String>((pool, user))
     };
     let (sender, receiver) = mpsc::sync_channel::<Batch>(8);
-    let receiver = Mutex::new(receiver);
+    // Owned by the parsers only: once both have stopped (a bad row), the reader's next send
+    // fails instead of waiting for them.
+    let receiver = Arc::new(Mutex::new(receiver));
+    let parse = &parse;
     std::thread::scope(|scope| {
         let parsers: Vec<_> = (0..2)
             .map(|_| {
-                scope.spawn(|| {
+                let receiver = receiver.clone();
+                scope.spawn(move || {
                     let mut parsed = Vec::new();
                     loop {
                         let Ok(batch) = receiver.lock().recv() else {
@@ -473,6 +492,7 @@ fn load_users(
                 })
             })
             .collect();
+        drop(receiver);
         let read = (|| {
             let sql = |e: rusqlite::Error| e.to_string();
             let mut statement = conn
@@ -534,6 +554,9 @@ fn restore_derived(pool: &mut crate::model::UserPool) {
         for (event_id, session) in &user.sessions {
             tokens.push((session.refresh_token.clone(), key.clone(), event_id.clone()));
         }
+        for (token, (event_id, _)) in user.revoked_refresh_tokens.iter().flat_map(|r| r.iter()) {
+            tokens.push((token.clone(), key.clone(), event_id.clone()));
+        }
     }
     for (group, key) in joins {
         pool.join_group(&group, &key);
@@ -562,7 +585,9 @@ fn write_loop(
                 Err(_) => break,
             }
         }
-        while open && pending.len() < MAX_BATCH {
+        // While commits fail, everything queued joins the retry, so each waiter hears how the
+        // try that holds its change ended.
+        while open && (pending.len() < MAX_BATCH || failures > 0) {
             match receiver.try_recv() {
                 Ok(change) => pending.push(change),
                 Err(mpsc::TryRecvError::Empty) => break,
@@ -661,7 +686,8 @@ fn apply(conn: &mut Connection, batch: &[Queued]) -> rusqlite::Result<()> {
             } => {
                 tx.prepare_cached(
                     "INSERT INTO signing_keys (pool, id_token, access_token) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (pool) DO NOTHING",
+                     ON CONFLICT (pool) DO UPDATE
+                     SET id_token = excluded.id_token, access_token = excluded.access_token",
                 )?
                 .execute(params![pool, id_token, access_token])?;
             }
@@ -680,6 +706,10 @@ fn apply(conn: &mut Connection, batch: &[Queued]) -> rusqlite::Result<()> {
                      SET expires = excluded.expires, record = excluded.record",
                 )?
                 .execute(params![access_key_id, expires, record])?;
+            }
+            Change::ForgetStsKeys { expired_before } => {
+                tx.prepare_cached("DELETE FROM sts_keys WHERE expires < ?1")?
+                    .execute([expired_before])?;
             }
             #[cfg(test)]
             Change::PageLimit(_) => {}

@@ -379,6 +379,9 @@ pub struct UserRecord {
     /// Live sign-ins by `event_id`: their refresh tokens, and what revocation leaves.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sessions: BTreeMap<String, SessionRecord>,
+    /// Refresh tokens of revoked sign-ins: token → (`event_id`, expiry).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub revoked_refresh_tokens: BTreeMap<String, (String, i64)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub software_token: Option<SoftwareTokenRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -531,6 +534,7 @@ impl UserRecord {
             failed_sign_ins: _,
             locked_until: _,
             sessions: _,
+            revoked_refresh_tokens: _,
             software_token: _,
             pending_software_token: _,
             totp_enabled: _,
@@ -589,6 +593,14 @@ impl UserRecord {
                             refresh_expires: s.refresh_expires.millis(),
                         },
                     )
+                })
+                .collect(),
+            revoked_refresh_tokens: user
+                .revoked_refresh_tokens
+                .iter()
+                .flat_map(|r| r.iter())
+                .map(|(token, (event_id, expires))| {
+                    (token.clone(), (event_id.clone(), expires.millis()))
                 })
                 .collect(),
             software_token: user.software_token.as_deref().map(token),
@@ -684,29 +696,38 @@ impl UserRecord {
                 )
             })
             .collect();
+        if !self.revoked_refresh_tokens.is_empty() {
+            user.revoked_refresh_tokens = Some(Box::new(
+                self.revoked_refresh_tokens
+                    .into_iter()
+                    .map(|(token, (event_id, expires))| (token, (event_id, Timestamp(expires))))
+                    .collect(),
+            ));
+        }
         user.software_token = self.software_token.map(|t| Box::new(token_from(t)));
         user.pending_software_token = self.pending_software_token.map(|t| Box::new(token_from(t)));
         user.totp_enabled = self.totp_enabled;
         user.totp_preferred = self.totp_preferred;
         user.groups = self.groups;
         user.temporary_password_expires = self.temporary_password_expires.map(Timestamp);
+        let word = |w: &str| event_word(w).ok_or_else(|| format!("unknown auth event word {w:?}"));
         user.auth_events = self
             .auth_events
             .into_iter()
-            .filter_map(|e| {
+            .map(|e| {
                 let challenges = e
                     .challenges
                     .iter()
-                    .map(|(a, b)| Some((event_word(a)?, event_word(b)?)))
-                    .collect::<Option<Vec<_>>>()?;
-                Some(AuthEvent {
+                    .map(|(a, b)| Ok((word(a)?, word(b)?)))
+                    .collect::<Result<Vec<_>, String>>()?;
+                Ok(AuthEvent {
+                    response: word(&e.response)?,
                     event_id: e.event_id,
                     created: Timestamp(e.created),
-                    response: event_word(&e.response)?,
                     challenges,
                 })
             })
-            .collect::<VecDeque<_>>();
+            .collect::<Result<VecDeque<_>, String>>()?;
         Ok(user)
     }
 }
@@ -863,6 +884,14 @@ mod tests {
                 refresh_expires: Timestamp(4),
             },
         );
+        user.revoked_refresh_tokens = Some(Box::new(
+            [(
+                "old-refresh".to_owned(),
+                ("old-event".to_owned(), Timestamp(6)),
+            )]
+            .into_iter()
+            .collect(),
+        ));
         user.software_token = Some(Box::new(token(true)));
         user.pending_software_token = Some(Box::new(token(false)));
         user.totp_enabled = true;

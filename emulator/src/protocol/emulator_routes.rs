@@ -19,6 +19,16 @@ pub async fn outbox(
     axum::extract::Query(q): axum::extract::Query<OutboxQuery>,
 ) -> Response {
     let messages = state.outbox.list(q.pool.as_deref(), q.user.as_deref());
+    // A message is shown only once it is saved: a code read here survives a crash.
+    if let Err(why) = state.durable().await {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(
+                serde_json::json!({ "message": format!("the outbox could not be saved: {why}") }),
+            ),
+        )
+            .into_response();
+    }
     axum::Json(serde_json::json!({ "messages": messages })).into_response()
 }
 
@@ -33,7 +43,18 @@ struct ClockAdvance {
 
 /// `GET /_emulator/clock`: the emulator's time, in epoch seconds like Cognito's timestamps.
 pub async fn clock_now(State(state): State<AppState>) -> Response {
-    axum::Json(serde_json::json!({ "now": state.clock.now().epoch_seconds_f64() })).into_response()
+    let now = state.clock.now();
+    // A time read here is saved before it is shown: it never goes back after a crash.
+    if let Err(why) = state.durable().await {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(
+                serde_json::json!({ "message": format!("the clock could not be saved: {why}") }),
+            ),
+        )
+            .into_response();
+    }
+    axum::Json(serde_json::json!({ "now": now.epoch_seconds_f64() })).into_response()
 }
 
 /// `POST /_emulator/clock` with `{"advance_seconds": N}`: moves the emulator's time forward, so

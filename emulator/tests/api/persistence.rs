@@ -160,6 +160,25 @@ async fn what_aws_keeps_survives_a_restart() {
         &xml(&sts, "SecretAccessKey"),
         &xml(&sts, "SessionToken"),
     );
+    // Answered before the restart as it must be after it.
+    let bob_username = h
+        .call(
+            "AdminGetUser",
+            json!({"UserPoolId": pool, "Username": "bob@example.com"}),
+        )
+        .await
+        .ok()["Username"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.call_unsigned(
+        "InitiateAuth",
+        json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": t.client_id,
+               "AuthParameters": {"REFRESH_TOKEN": bob["RefreshToken"], "SECRET_HASH": t.hash(&bob_username)}}),
+    )
+    .await
+    .err("NotAuthorizedException")
+    .msg("Refresh Token has been revoked");
     let before = observe(&h, &pool).await;
     assert_eq!(before["users"]["Users"].as_array().unwrap().len(), 4);
 
@@ -196,10 +215,11 @@ async fn what_aws_keeps_survives_a_restart() {
     h.call_unsigned(
         "InitiateAuth",
         json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": t.client_id,
-               "AuthParameters": {"REFRESH_TOKEN": bob["RefreshToken"], "SECRET_HASH": t.hash("bob@example.com")}}),
+               "AuthParameters": {"REFRESH_TOKEN": bob["RefreshToken"], "SECRET_HASH": t.hash(&bob_username)}}),
     )
     .await
-    .err("NotAuthorizedException");
+    .err("NotAuthorizedException")
+    .msg("Refresh Token has been revoked");
     // Passwords, open codes and temporary passwords still work; the lockout count continues.
     h.sign_in(&t, "ann@example.com", PASSWORD).await.ok();
     h.call_unsigned(
@@ -384,6 +404,38 @@ fn unreadable_or_newer_databases_are_refused_and_left_as_they_are() {
         .unwrap();
     let error = open(&dir.0).unwrap_err();
     assert!(error.contains("pool us-east-1_Broken123"), "{error}");
+
+    // Many unreadable users: the start stops with the first error (it does not wait forever).
+    let dir = TempDir::new("bad-users");
+    let pool_id = {
+        let h = Harness::persistent(&dir.0);
+        let id = futures_pool(&h);
+        drop(h);
+        id
+    };
+    let file = dir.0.join(emulator::persist::DATABASE_FILE);
+    let mut conn = rusqlite::Connection::open(&file).unwrap();
+    let tx = conn.transaction().unwrap();
+    for i in 0..40_000 {
+        tx.execute(
+            "INSERT INTO users (pool, key, record) VALUES (?1, ?2, '{\"username\": 5}')",
+            rusqlite::params![pool_id, format!("user-{i}")],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    drop(conn);
+    let error = open(&dir.0).unwrap_err();
+    assert!(error.contains("unreadable record"), "{error}");
+}
+
+/// A pool made through the router of `h`, from a test that is not async.
+fn futures_pool(h: &Harness) -> String {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(h.create_pool(json!({})))
 }
 
 // ---------------------------------------------------------------------------------------
