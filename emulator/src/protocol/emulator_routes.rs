@@ -21,15 +21,27 @@ pub async fn outbox(
     let messages = state.outbox.list(q.pool.as_deref(), q.user.as_deref());
     // A message is shown only once it is saved: a code read here survives a crash.
     if let Err(why) = state.durable().await {
-        return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            axum::Json(
-                serde_json::json!({ "message": format!("the outbox could not be saved: {why}") }),
-            ),
-        )
-            .into_response();
+        return unsaved("the outbox", &why);
     }
     axum::Json(serde_json::json!({ "messages": messages })).into_response()
+}
+
+/// `{"message": …}` with `status`: how these routes refuse.
+fn refuse(status: StatusCode, message: String) -> Response {
+    (
+        status,
+        axum::Json(serde_json::json!({ "message": message })),
+    )
+        .into_response()
+}
+
+/// The answer when what a route would show is not yet saved (`--data-dir` failing).
+fn unsaved(what: &str, why: &str) -> Response {
+    tracing::error!(%why, "{what} could not be saved");
+    refuse(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("{what} could not be saved: {why}"),
+    )
 }
 
 /// The longest single move of `POST /_emulator/clock`: ten years, past every lifetime Cognito has.
@@ -46,13 +58,7 @@ pub async fn clock_now(State(state): State<AppState>) -> Response {
     let now = state.clock.now();
     // A time read here is saved before it is shown: it never goes back after a crash.
     if let Err(why) = state.durable().await {
-        return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            axum::Json(
-                serde_json::json!({ "message": format!("the clock could not be saved: {why}") }),
-            ),
-        )
-            .into_response();
+        return unsaved("the clock", &why);
     }
     axum::Json(serde_json::json!({ "now": now.epoch_seconds_f64() })).into_response()
 }
@@ -61,13 +67,6 @@ pub async fn clock_now(State(state): State<AppState>) -> Response {
 /// tests can expire codes, tokens and lockouts without waiting (emulator only; time never goes
 /// back). Answers like `GET`.
 pub async fn clock_advance(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
-    let refuse = |status: StatusCode, message: String| {
-        (
-            status,
-            axum::Json(serde_json::json!({ "message": message })),
-        )
-            .into_response()
-    };
     let advance = match serde_json::from_slice::<ClockAdvance>(&body) {
         Ok(ClockAdvance { advance_seconds }) if advance_seconds <= MAX_ADVANCE_SECONDS => {
             advance_seconds
@@ -91,13 +90,7 @@ pub async fn clock_advance(State(state): State<AppState>, body: axum::body::Byte
             "this emulator runs on a clock that cannot be moved".to_owned(),
         );
     }
-    if let Err(why) = state.durable().await {
-        tracing::error!(%why, "the clock's new offset was not saved");
-        return refuse(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the clock moved but its offset could not be saved: {why}"),
-        );
-    }
     tracing::info!(advance_seconds = advance, "clock moved forward");
+    // Answers like GET, once the new offset is saved.
     clock_now(State(state)).await
 }
