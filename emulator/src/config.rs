@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 
@@ -61,6 +62,20 @@ pub struct Config {
     #[arg(long, env = "COGNITO_EMULATOR_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// More names clients may call the emulator by (the `Host` header), besides loopback names
+    /// (`localhost`, `*.localhost`), IP addresses and the `--public-url` host: e.g. a container's
+    /// name, when other containers reach it as `http://cognito:9229`. Repeatable or
+    /// comma-separated; `*` turns the check off. Other names get 403, so that a web page on
+    /// another site cannot reach the emulator by DNS rebinding.
+    #[arg(
+        long = "allowed-host",
+        env = "COGNITO_EMULATOR_ALLOWED_HOSTS",
+        value_name = "NAME",
+        value_delimiter = ',',
+        value_parser = crate::protocol::parse_allowed_host
+    )]
+    pub allowed_hosts: Vec<String>,
+
     /// Keep an Argon2id hash (OWASP parameters, tens of milliseconds a password) and the SRP
     /// verifier instead of the default SRP key `x` (a salted SHA-256, microseconds). Plaintext
     /// is never stored either way.
@@ -94,6 +109,31 @@ pub struct Config {
     /// one warning per key; known keys are always fully verified.
     #[arg(long, env = "COGNITO_EMULATOR_STRICT_CREDENTIALS")]
     pub strict_credentials: bool,
+
+    /// How long a client may take to send a request's head (line and headers): from its first
+    /// byte, or from accepting a new connection. Slower connections are closed, so that clients
+    /// sending a byte at a time (slowloris) cannot hold the server's connections. `10s`, `500ms`,
+    /// `2m`, or seconds.
+    #[arg(long, env = "COGNITO_EMULATOR_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = crate::server::parse_duration)]
+    pub header_read_timeout: Duration,
+
+    /// How long a kept-alive connection may wait for its next request, and a request or response
+    /// may go without a byte either way, before it is closed. Longer than the SDKs keep idle
+    /// connections in their pools (90 s), so they retire a connection before the emulator does.
+    #[arg(long, env = "COGNITO_EMULATOR_IDLE_TIMEOUT", default_value = "120s", value_parser = crate::server::parse_duration)]
+    pub idle_timeout: Duration,
+
+    /// At most this many connections at once; past it, a new connection gets an immediate 503
+    /// `TooManyRequestsException` and is closed. Defaults to the open-file limit (the soft limit
+    /// is first raised to the hard one) less 128 for the process's own files and refusals, at
+    /// most 65536. A value above what the open-file limit allows is lowered to it, with a warning.
+    #[arg(long, env = "COGNITO_EMULATOR_MAX_CONNECTIONS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_connections: Option<usize>,
+
+    /// On SIGTERM or Ctrl-C: idle connections are closed at once, requests in progress get this
+    /// long to finish, then the emulator exits whatever is left.
+    #[arg(long, env = "COGNITO_EMULATOR_SHUTDOWN_GRACE", default_value = "5s", value_parser = crate::server::parse_duration)]
+    pub shutdown_grace: Duration,
 }
 
 impl Config {
@@ -110,11 +150,16 @@ impl Config {
             empty: true,
             issuer: "aws".to_owned(),
             public_url: None,
+            allowed_hosts: Vec::new(),
             strong_password_hashing: false,
             credentials: KeySpecs::default(),
             strict_credentials: false,
             data_dir: None,
             fsync: false,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(120),
+            max_connections: None,
+            shutdown_grace: Duration::from_secs(5),
         }
     }
 }

@@ -36,8 +36,8 @@ pub struct Principal {
     pub identity: Identity,
     /// Temporary (STS) credentials, as AWS tells `ASIA…` keys apart.
     pub temporary: bool,
-    /// False for a key the emulator does not know, accepted unchecked (not `--strict-credentials`);
-    /// what a later rule that trusts only verified callers reads.
+    /// False for a key the emulator does not know, accepted unchecked (not `--strict-credentials`,
+    /// and never from a browser: see `Keyring::authenticate`).
     pub verified: bool,
 }
 
@@ -247,6 +247,11 @@ impl Keyring {
     /// Checks the SigV4 signature of `request` (§5.3) for `service` in `region`. `wall_now`
     /// judges the `X-Amz-Date` skew (clients sign with real time, whatever the emulator's
     /// clock says); `now`, the emulator's clock, judges the expiry of temporary credentials.
+    ///
+    /// A key nobody issued is accepted unchecked only when not `--strict-credentials` and the
+    /// request has no `Origin` header. Browsers send `Origin` on every cross-origin request
+    /// and SDKs outside browsers never do, so a web page on another site cannot drive the
+    /// admin API with a made-up signature: it gets AWS's answer for an unknown key.
     pub fn authenticate(
         &self,
         request: &sigv4::Request<'_>,
@@ -276,7 +281,12 @@ impl Keyring {
         let key = auth.access_key_id;
         let (secret, identity, temporary) = match self.lookup(key, session_token, now)? {
             Some(found) => found,
-            None if self.strict || !well_formed_key_id(key) => return Err(AuthError::UnknownKey),
+            None if self.strict
+                || !well_formed_key_id(key)
+                || request.headers.contains_key("origin") =>
+            {
+                return Err(AuthError::UnknownKey)
+            }
             None => {
                 self.warn_once(key);
                 // An unknown key is an IAM user named after it, so answers about it (and

@@ -41,17 +41,27 @@ pub async fn handle(
             ))
         }
     };
-    let (status, xml) = match outcome {
-        Ok((action, nodes)) => (StatusCode::OK, result_xml(&action, &nodes, &request_id)),
-        Err(error) => (
-            StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST),
-            error_xml(&error, &request_id),
+    match outcome {
+        Ok((action, nodes)) => xml_response(
+            StatusCode::OK,
+            result_xml(&action, &nodes, &request_id),
+            &request_id,
         ),
-    };
+        Err(error) => error_response(&error, &request_id),
+    }
+}
+
+/// An STS error as the query protocol renders it (also the `Host` check's refusal).
+pub fn error_response(error: &StsError, request_id: &str) -> Response {
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
+    xml_response(status, error_xml(error, request_id), request_id)
+}
+
+fn xml_response(status: StatusCode, xml: String, request_id: &str) -> Response {
     let mut response = (status, xml).into_response();
     let out = response.headers_mut();
     out.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
+    if let Ok(v) = HeaderValue::from_str(request_id) {
         out.insert("x-amzn-requestid", v);
     }
     add_cors(out);

@@ -294,6 +294,7 @@ async fn the_clock_offset_survives_a_restart() {
     let response = tower::ServiceExt::oneshot(
         emulator::app(state.clone()),
         Request::post("/_emulator/clock")
+            .header("content-type", "application/json")
             .body(Body::from(r#"{"advance_seconds": 86400}"#))
             .unwrap(),
     )

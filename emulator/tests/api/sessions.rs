@@ -395,7 +395,9 @@ async fn the_clock_route_expires_tokens() {
     let clock = |body: Option<&str>| {
         let request = match body {
             None => Request::get("/_emulator/clock").body(Body::empty()),
-            Some(body) => Request::post("/_emulator/clock").body(Body::from(body.to_owned())),
+            Some(body) => Request::post("/_emulator/clock")
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_owned())),
         };
         h.raw(request.unwrap())
     };
@@ -428,7 +430,9 @@ async fn the_clock_route_expires_tokens() {
         emulator::Config::for_tests(),
         std::sync::Arc::new(emulator::SystemClock),
     ));
-    let request = Request::post("/_emulator/clock").body(Body::from(r#"{"advance_seconds": 1}"#));
+    let request = Request::post("/_emulator/clock")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"advance_seconds": 1}"#));
     let response = fixed.oneshot(request.unwrap()).await.unwrap();
     assert_eq!(response.status(), StatusCode::CONFLICT);
 }
