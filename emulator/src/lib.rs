@@ -24,6 +24,7 @@
 //! - `crypto`: pure functions (JWT, SECRET_HASH, passwords, SRP) with known-answer tests.
 //! - `error`: Cognito's error kinds and their messages as named constructors.
 //! - `seed`: replays seed files through `ops::dispatch` at start-up.
+//! - `server`: the accept loop `serve` runs: timeouts, the connection limit, graceful shutdown.
 //! - `clock`, `ids`: the only readers of the wall clock and of randomness.
 //!
 //! Invariants: nothing panics on input; every error a caller sees is Cognito-shaped;
@@ -46,6 +47,7 @@ pub mod persist;
 pub mod pool_keys;
 pub mod protocol;
 pub mod seed;
+pub mod server;
 pub mod store;
 pub mod sts;
 pub mod wire;
@@ -77,10 +79,17 @@ pub struct Inner {
     /// Keys what the emulator makes up for unknown users (PreventUserExistenceErrors), so the
     /// same name gets the same made-up SRP salt every time.
     pub simulation_key: [u8; 32],
+    /// One permit per core: how many costly operations (SRP, token signing, strong hashing) run
+    /// at once on blocking threads (`ops::dispatch_async`).
+    pub crypto_lanes: tokio::sync::Semaphore,
     /// The URL clients reach us at, known once bound (`--public-url` wins).
     public_url: OnceLock<String>,
     /// With `--data-dir`: the durable log every change goes to.
     pub journal: Option<Arc<persist::Journal>>,
+}
+
+fn crypto_lanes() -> tokio::sync::Semaphore {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
 /// What `AppState::open` found.
@@ -116,6 +125,7 @@ impl AppState {
             verified_tokens: Default::default(),
             keyring,
             simulation_key,
+            crypto_lanes: crypto_lanes(),
             public_url: OnceLock::new(),
             journal: None,
         }))
@@ -188,6 +198,7 @@ impl AppState {
             verified_tokens: Default::default(),
             keyring,
             simulation_key,
+            crypto_lanes: crypto_lanes(),
             public_url: OnceLock::new(),
             journal: Some(journal),
         }));
@@ -260,15 +271,18 @@ pub fn app(state: AppState) -> Router {
     protocol::router(state)
 }
 
-/// Serves `state` on `listener` until `shutdown` resolves, then drains in-flight requests.
+/// Serves `state` on `listener` until `shutdown` resolves, under the connection limits of its
+/// `Config` (header-read and idle timeouts, a connection limit, `TCP_NODELAY`: see `server`);
+/// then stops accepting, closes idle connections, and returns once in-flight requests are
+/// answered or `shutdown_grace` has passed, whichever is first. Raises the process's open-file
+/// soft limit to the hard one.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = server::Limits::from_config(&state.config);
+    server::run(listener, app(state), limits, shutdown).await
 }
 
 /// An emulator running in this process on a free loopback port; stops when dropped.
@@ -284,7 +298,7 @@ pub struct Running {
 impl Running {
     /// Binds and serves `config` (reading `--data-dir` if it names one).
     pub async fn start(config: Config, clock: Arc<dyn Clock>) -> std::io::Result<Running> {
-        let listener = TcpListener::bind((config.host, config.port)).await?;
+        let listener = server::bind(SocketAddr::new(config.host, config.port))?;
         let addr = listener.local_addr()?;
         let (state, opened) = AppState::open(config, clock).map_err(std::io::Error::other)?;
         state.set_bound_address(addr);

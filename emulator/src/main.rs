@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use clap::Parser;
 use emulator::{seed, AppState, Config, OffsetClock};
-use tokio::net::TcpListener;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -21,7 +20,8 @@ async fn main() -> std::process::ExitCode {
         eprintln!("cognito-emulator: --credentials: {e}");
         return std::process::ExitCode::from(2);
     }
-    let listener = match TcpListener::bind((config.host, config.port)).await {
+    let listener = match emulator::server::bind(std::net::SocketAddr::new(config.host, config.port))
+    {
         Ok(l) => l,
         Err(e) => {
             eprintln!(
