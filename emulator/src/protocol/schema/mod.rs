@@ -234,8 +234,42 @@ impl Schema {
         self.operations.keys().map(String::as_str)
     }
 
+    /// Removes from `body` every member the model does not know, at any depth (structures
+    /// inside lists and maps too; documents are left as sent), so that what an operation stores
+    /// and echoes is only what AWS would: AWS ignores unknown members. Depth is bounded by the
+    /// JSON parser's nesting limit.
+    pub fn strip_unknown(&self, op: &OperationInfo, body: &mut Value) {
+        if let Some(input) = op.input {
+            self.strip_value(input, body);
+        }
+    }
+
+    fn strip_value(&self, id: ShapeId, value: &mut Value) {
+        match (&self.shapes[id].kind, value) {
+            (Kind::Structure { members }, Value::Object(obj)) => {
+                obj.retain(|name, _| members.iter().any(|m| m.wire == *name));
+                for m in members {
+                    if let Some(v) = obj.get_mut(&m.wire) {
+                        self.strip_value(m.shape, v);
+                    }
+                }
+            }
+            (Kind::List { member, .. }, Value::Array(items)) => {
+                for item in items {
+                    self.strip_value(*member, item);
+                }
+            }
+            (Kind::Map { value: shape, .. }, Value::Object(obj)) => {
+                for v in obj.values_mut() {
+                    self.strip_value(*shape, v);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Validate the JSON body of operation `op` (an object). Unknown members are ignored
-    /// (AWS ignores them).
+    /// (AWS ignores them; `strip_unknown` drops them before the operation runs).
     pub fn validate(&self, op: &OperationInfo, body: &Value) -> Result<(), ValidationError> {
         let obj = match body {
             Value::Object(o) => o,
