@@ -54,7 +54,11 @@ async fn main() {
         let code = emulator
             .state
             .outbox
-            .list(Some(&cognito.user_pool_id), Some(&user))
+            .list(
+                Some(&cognito.user_pool_id),
+                Some(&user),
+                emulator.state.clock.now(),
+            )
             .last()
             .unwrap()
             .code

@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use subtle::ConstantTimeEq;
 
+use super::limits::{self, Window};
 use super::users;
 use crate::clock::Timestamp;
 use crate::error::{ErrorKind, ServiceError};
 use crate::ids::IdGen;
-use crate::model::PendingCode;
+use crate::model::{PendingCode, RateWindows};
 use crate::outbox::Message;
 use crate::wire::CodeDeliveryDetailsType;
 
@@ -36,7 +37,8 @@ impl Purpose {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    /// The outbox's `purpose`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Purpose::SignUp => "SIGN_UP",
             Purpose::ForgotPassword => "FORGOT_PASSWORD",
@@ -114,16 +116,20 @@ pub fn reset_destination(user: &crate::model::User) -> Option<Delivery> {
     })
 }
 
-/// A fresh code for `purpose` and the outbox message that delivers it. The caller keeps the
-/// code on the user and sends the message once the pool lock is released.
+/// A fresh code for `purpose` and the outbox message that delivers it, within the user's
+/// allowance of codes for the purpose (`limits`, the user's `User::limits`; past it,
+/// LimitExceededException). The caller keeps the code on the user and sends the message once
+/// the pool lock is released.
 pub fn issue(
     ids: &IdGen,
     now: Timestamp,
+    limits: &mut Option<Box<RateWindows>>,
     user_pool_id: &str,
     username: &str,
     delivery: &Delivery,
     purpose: Purpose,
-) -> (PendingCode, Message) {
+) -> Result<(PendingCode, Message), ServiceError> {
+    limits::admit(limits, Window::CodeSent(purpose), now)?;
     let code = PendingCode {
         code: ids.code(),
         expires: now.plus(purpose.ttl()),
@@ -138,7 +144,7 @@ pub fn issue(
         purpose: purpose.as_str(),
         sent_at: now.millis(),
     };
-    (code, message)
+    Ok((code, message))
 }
 
 pub fn mismatch() -> ServiceError {
@@ -163,9 +169,12 @@ pub fn attempts_exceeded() -> ServiceError {
 }
 
 /// Checks `given` against the pending code and consumes it on success. A wrong guess is
-/// counted on the code (the caller must commit the change even though this returns an error).
+/// counted on the code and in the user's wrong codes for `purpose` (`limits`, the user's
+/// `User::limits`), and the caller must commit the change even though this returns an error.
 pub fn redeem(
     pending: &mut Option<Box<PendingCode>>,
+    limits: &mut Option<Box<RateWindows>>,
+    purpose: Purpose,
     given: &str,
     now: Timestamp,
 ) -> Result<(), ServiceError> {
@@ -175,6 +184,7 @@ pub fn redeem(
     if code.failed_attempts >= MAX_FAILED_ATTEMPTS {
         return Err(attempts_exceeded());
     }
+    limits::check(limits, Window::WrongCode(purpose), now)?;
     if now >= code.expires {
         return Err(expired());
     }
@@ -183,6 +193,7 @@ pub fn redeem(
         Ok(())
     } else {
         code.failed_attempts += 1;
+        limits::record(limits, Window::WrongCode(purpose), now);
         Err(mismatch())
     }
 }
@@ -223,8 +234,22 @@ mod tests {
     #[test]
     fn a_code_is_single_use() {
         let mut pending = code("123456");
-        redeem(&mut pending, "123456", Timestamp::from_secs(1)).unwrap();
-        let err = redeem(&mut pending, "123456", Timestamp::from_secs(2)).unwrap_err();
+        redeem(
+            &mut pending,
+            &mut None,
+            Purpose::SignUp,
+            "123456",
+            Timestamp::from_secs(1),
+        )
+        .unwrap();
+        let err = redeem(
+            &mut pending,
+            &mut None,
+            Purpose::SignUp,
+            "123456",
+            Timestamp::from_secs(2),
+        )
+        .unwrap_err();
         assert_eq!(err.kind, ErrorKind::ExpiredCodeException);
     }
 
@@ -232,22 +257,48 @@ mod tests {
     fn wrong_expired_and_exhausted() {
         let mut pending = code("123456");
         assert_eq!(
-            redeem(&mut pending, "000000", Timestamp::from_secs(1))
-                .unwrap_err()
-                .kind,
+            redeem(
+                &mut pending,
+                &mut None,
+                Purpose::SignUp,
+                "000000",
+                Timestamp::from_secs(1)
+            )
+            .unwrap_err()
+            .kind,
             ErrorKind::CodeMismatchException
         );
         assert_eq!(
-            redeem(&mut pending, "123456", Timestamp::from_secs(100))
-                .unwrap_err()
-                .kind,
+            redeem(
+                &mut pending,
+                &mut None,
+                Purpose::SignUp,
+                "123456",
+                Timestamp::from_secs(100)
+            )
+            .unwrap_err()
+            .kind,
             ErrorKind::ExpiredCodeException
         );
         let mut pending = code("123456");
         for _ in 0..MAX_FAILED_ATTEMPTS {
-            redeem(&mut pending, "000000", Timestamp::from_secs(1)).unwrap_err();
+            redeem(
+                &mut pending,
+                &mut None,
+                Purpose::SignUp,
+                "000000",
+                Timestamp::from_secs(1),
+            )
+            .unwrap_err();
         }
-        let err = redeem(&mut pending, "123456", Timestamp::from_secs(1)).unwrap_err();
+        let err = redeem(
+            &mut pending,
+            &mut None,
+            Purpose::SignUp,
+            "123456",
+            Timestamp::from_secs(1),
+        )
+        .unwrap_err();
         assert_eq!(err.kind, ErrorKind::LimitExceededException);
         assert_eq!(
             err.message,

@@ -179,7 +179,12 @@ fn password_auth(
     password_given: &str,
     now: Timestamp,
 ) -> Result<AuthStep, ServiceError> {
-    let candidate = sign_in::pre_sign_in_checks(&client.entry.read(), client, username, now)?;
+    let candidate = {
+        let mut pool = client.entry.write();
+        let candidate = sign_in::pre_sign_in_checks(&pool, client, username, now)?;
+        sign_in::reserve_password_guess(&mut pool, &candidate.key, now)?;
+        candidate
+    };
     // The slow part, with no lock held.
     let proven = password_matches(
         candidate.credentials.as_deref(),

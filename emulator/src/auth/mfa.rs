@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use super::challenges::{live_session, open_session, session_ttl, session_user, AuthStep};
-use super::{required_param, sign_in, users, SignInClient};
+use super::{limits, required_param, sign_in, users, SignInClient};
 use crate::clock::Timestamp;
 use crate::crypto::totp;
 use crate::error::{ErrorKind, ServiceError};
@@ -140,8 +140,11 @@ pub fn answer_software_token(
         .as_mut()
         .filter(|t| t.verified)
         .ok_or_else(mismatch)?;
-    let step =
-        totp::matching_step(&token.secret, code, now.secs().max(0) as u64).ok_or_else(mismatch)?;
+    let Some(step) = totp::matching_step(&token.secret, code, now.secs().max(0) as u64) else {
+        // AWS: after five wrong MFA codes the sign-in lockout begins (developer guide, MFA).
+        limits::count_failure(&mut user, now);
+        return Err(mismatch());
+    };
     if token.last_step.is_some_and(|last| step <= last) {
         return Err(ServiceError::new(
             ErrorKind::CodeMismatchException,

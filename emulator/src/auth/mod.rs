@@ -10,6 +10,7 @@ pub mod access;
 pub mod challenges;
 pub mod codes;
 pub mod flow;
+pub mod limits;
 pub mod mfa;
 pub mod new_password;
 pub mod policy;

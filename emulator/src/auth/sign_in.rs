@@ -9,17 +9,12 @@ use std::time::Duration;
 use crate::store::PoolWrite;
 
 use super::tokens::{self, SessionRef, Subject};
-use super::{users, SignInClient};
+use super::{limits, users, SignInClient};
 use crate::clock::Timestamp;
 use crate::error::ServiceError;
 use crate::model::{AuthEvent, Credentials, SignInSession, UserPool, UserStatus};
 use crate::wire::AuthenticationResultType;
 use crate::AppState;
-
-/// AWS: five failed sign-ins are free; then a lockout starting at 1 second and doubling,
-/// up to about 15 minutes (developer guide, authentication flow notes).
-const FREE_FAILURES: u32 = 5;
-const MAX_LOCKOUT: Duration = Duration::from_secs(15 * 60);
 
 /// A user about to prove their password, as read under the pool lock.
 pub struct Candidate {
@@ -44,7 +39,7 @@ pub fn pre_sign_in_checks(
         return Err(client.user_not_found());
     };
     let user = &pool.users[&key];
-    if user.locked_until.is_some_and(|until| now < until) {
+    if limits::locked(user, now) {
         return Err(ServiceError::password_attempts_exceeded());
     }
     if !user.enabled {
@@ -60,17 +55,27 @@ pub fn pre_sign_in_checks(
     })
 }
 
-fn lockout_after(failures: u32) -> Duration {
-    let exponent = failures.saturating_sub(FREE_FAILURES).min(20);
-    Duration::from_secs(1u64 << exponent).min(MAX_LOCKOUT)
+/// Takes a guess at the password of the user with `key` (`limits::reserve_guess`), under the
+/// pool's write lock and before the slow check.
+pub fn reserve_password_guess(
+    pool: &mut UserPool,
+    key: &str,
+    now: Timestamp,
+) -> Result<(), ServiceError> {
+    let Some(mut user) = pool.users.get_mut(key) else {
+        return Err(ServiceError::incorrect_credentials());
+    };
+    limits::reserve_guess(&mut user, now)
 }
 
-/// Records the outcome of a password proof for the user with `key`: a failure counts toward
-/// the lockout and answers `Incorrect username or password.`; a success clears the count.
-/// The proof was made with no lock held, against `proven_with`: a password changed meanwhile
-/// makes it worthless, and the checks before the password are made again, since the user may
-/// have been disabled or locked out meanwhile. Then, for a proven password, the status checks
-/// that come after it: a user whose password must be reset, and an expired temporary password.
+/// Records the outcome of a password proof for the user with `key`, whose guess was reserved
+/// (`reserve_password_guess`): a failure stays counted and answers `Incorrect username or
+/// password.`; a success gives the guess back. The proof was made with no lock held, against
+/// `proven_with`: a password changed meanwhile makes it worthless, and a user disabled
+/// meanwhile is refused. Then, for a proven password, the status checks that come after it: a
+/// user whose password must be reset, and an expired temporary password. The count starts
+/// again only when the whole sign-in succeeds (`issue_tokens`), so a right password cannot
+/// wipe out wrong MFA codes.
 pub fn record_password_proof(
     state: &AppState,
     pool: &mut UserPool,
@@ -87,20 +92,7 @@ pub fn record_password_proof(
         (Some(then), Some(current)) => Arc::ptr_eq(then, current),
         _ => false,
     };
-    if proven && !same_password {
-        return Err(ServiceError::incorrect_credentials());
-    }
-    if user.locked_until.is_some_and(|until| now < until) {
-        return Err(ServiceError::password_attempts_exceeded());
-    }
-    if !user.enabled {
-        return Err(ServiceError::user_disabled());
-    }
     if !proven {
-        user.failed_sign_ins += 1;
-        if user.failed_sign_ins >= FREE_FAILURES {
-            user.locked_until = Some(now.plus(lockout_after(user.failed_sign_ins)));
-        }
         user.record_auth_event(AuthEvent {
             event_id: state.ids.uuid(),
             created: now,
@@ -109,8 +101,13 @@ pub fn record_password_proof(
         });
         return Err(ServiceError::incorrect_credentials());
     }
-    user.failed_sign_ins = 0;
-    user.locked_until = None;
+    limits::refund_guess(&mut user);
+    if !same_password {
+        return Err(ServiceError::incorrect_credentials());
+    }
+    if !user.enabled {
+        return Err(ServiceError::user_disabled());
+    }
     match user.status {
         UserStatus::ResetRequired => Err(ServiceError::password_reset_required()),
         UserStatus::ForceChangePassword
@@ -142,28 +139,22 @@ pub fn issue_tokens(
         if !user.enabled {
             return Err(ServiceError::user_disabled());
         }
-        // Forget sign-ins whose refresh tokens can no longer be used.
-        let expired: Vec<(String, String)> = user
+        limits::clear_failures(&mut user);
+        // Forget sign-ins whose refresh tokens can no longer be used, and revoked tokens past
+        // their expiry, which need not be told apart any more: O(log n) each, soonest first.
+        let mut expired: Vec<String> = user
             .sessions
-            .iter()
-            .filter(|(_, s)| s.refresh_expires <= now)
-            .map(|(id, s)| (id.clone(), s.refresh_token.clone()))
+            .take_expired(now)
+            .into_iter()
+            .map(|(_, s)| s.refresh_token)
             .collect();
-        for (id, _) in &expired {
-            user.sessions.remove(id);
-        }
-        // Revoked tokens past their expiry need not be told apart any more.
-        let mut expired = expired;
         if let Some(revoked) = &mut user.revoked_refresh_tokens {
-            let gone: Vec<String> = revoked
-                .iter()
-                .filter(|(_, (_, expires))| *expires <= now)
-                .map(|(token, _)| token.clone())
-                .collect();
-            for token in gone {
-                revoked.remove(&token);
-                expired.push((String::new(), token));
-            }
+            expired.extend(
+                revoked
+                    .take_expired(now)
+                    .into_iter()
+                    .map(|(token, _)| token),
+            );
             if revoked.is_empty() {
                 user.revoked_refresh_tokens = None;
             }
@@ -184,7 +175,7 @@ pub fn issue_tokens(
             response: "Pass",
             challenges: vec![("Password", "Success")],
         });
-        expired.into_iter().map(|(_, token)| token).collect()
+        expired
     };
     for token in expired {
         pool.users.remove_refresh_token(&token);
@@ -282,7 +273,7 @@ pub fn revoke_sessions(pool: &mut UserPool, key: &str, only: Option<&str>) {
     };
     let ended: Vec<(String, SignInSession)> = match only {
         Some(event_id) => user.sessions.remove_entry(event_id).into_iter().collect(),
-        None => std::mem::take(&mut user.sessions).into_iter().collect(),
+        None => user.sessions.take_all(),
     };
     if ended.is_empty() {
         return;

@@ -47,6 +47,9 @@ pub fn start(
             Some(sign_in::pre_sign_in_checks(&pool, cx, username, now)?)
         }
     };
+    // The cap first, so that a flood of unanswered challenges is refused before the slow part
+    // (and checked again when the challenge is stored).
+    challenges::make_room(&mut cx.entry.write().pending.srp, now)?;
     // The slow part, with no lock held.
     let b = srp::private_value(&state.ids.bytes::<128>());
     let (salt_hex, verifier, user_key, user_id_for_srp, kept) = match found {
@@ -165,8 +168,9 @@ pub fn answer(
             };
             unchanged && users::find_key(&pool, username).as_deref() == Some(key.as_str())
         });
-        if key.is_some() {
+        if let Some(key) = &key {
             sign_in::pre_sign_in_checks(&pool, cx, &challenge.user_id_for_srp, now)?;
+            sign_in::reserve_password_guess(&mut pool, key, now)?;
         }
         (challenge, key)
     };

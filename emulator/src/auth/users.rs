@@ -344,11 +344,12 @@ pub fn update_attributes(
             let (code, message) = super::codes::issue(
                 ids,
                 now,
+                &mut user.limits,
                 &pool.id,
                 &user.username,
                 &delivery,
                 super::codes::Purpose::VerifyAttribute,
-            );
+            )?;
             messages.push(message);
             user.attribute_codes.insert(name.clone(), code);
             details.push(delivery.details());

@@ -4,6 +4,7 @@
 mod app_client;
 mod attributes;
 mod directory;
+mod expiring;
 mod group;
 mod user;
 mod user_pool;
@@ -11,10 +12,11 @@ mod user_pool;
 pub use app_client::{AppClient, TokenValidity, TokenValidityUnit};
 pub use attributes::Attributes;
 pub use directory::{alias_key, UserDirectory, UserMut, INDEXED_SEARCH_ATTRIBUTES};
+pub use expiring::{Expiring, ExpiringMap};
 pub use group::Group;
 pub use user::{
-    AuthEvent, AuthSession, Challenge, Credentials, PendingCode, SignInSession, SoftwareToken,
-    SrpChallenge, User, UserStatus,
+    AuthEvent, AuthSession, Challenge, Credentials, PendingCode, RateWindows, SignInSession,
+    SoftwareToken, SrpChallenge, User, UserStatus,
 };
 pub use user_pool::{
     AttributeDataType, PasswordPolicy, PendingSignIns, PoolSettings, SchemaAttribute, UserPool,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use num_bigint::BigUint;
 
-use super::Attributes;
+use super::{Attributes, ExpiringMap};
 use crate::clock::Timestamp;
 pub use crate::crypto::credentials::Credentials;
 
@@ -55,6 +55,12 @@ pub struct SignInSession {
     pub refresh_token: String,
     pub auth_time: Timestamp,
     pub refresh_expires: Timestamp,
+}
+
+impl super::Expiring for SignInSession {
+    fn expires(&self) -> Timestamp {
+        self.refresh_expires
+    }
 }
 
 /// A PASSWORD_VERIFIER challenge that USER_SRP_AUTH handed out, kept by its SECRET_BLOCK
@@ -212,14 +218,21 @@ pub struct User {
     pub forgot_password_code: Option<Box<PendingCode>>,
     /// Attribute verification codes by attribute name (`email`, `phone_number`).
     pub attribute_codes: BTreeMap<String, PendingCode>,
+    /// Failed sign-ins (passwords, SRP proofs, MFA codes, ChangePassword's PreviousPassword)
+    /// since the last successful sign-in or the last 15 quiet minutes.
     pub failed_sign_ins: u32,
     pub locked_until: Option<Timestamp>,
-    /// Live sign-in sessions by `event_id`.
-    pub sessions: BTreeMap<String, SignInSession>,
+    /// When `failed_sign_ins` last grew: 15 quiet minutes after it, the count starts again.
+    pub last_failed_sign_in: Option<Timestamp>,
+    /// The user's recent requests that AWS limits per user (codes sent, wrong codes,
+    /// ChangePassword calls). Boxed, as most users have none; not saved by `--data-dir`.
+    pub limits: Option<Box<RateWindows>>,
+    /// Live sign-in sessions by `event_id`, ordered by expiry too.
+    pub sessions: ExpiringMap<SignInSession>,
     /// Refresh tokens of sign-ins revoked before their expiry: token → (`event_id`, expiry),
     /// so they answer "has been revoked" (also after a restart) until they would have expired.
     /// Boxed: most users have none.
-    pub revoked_refresh_tokens: Option<Box<BTreeMap<String, (String, Timestamp)>>>,
+    pub revoked_refresh_tokens: Option<Box<ExpiringMap<(String, Timestamp)>>>,
     /// The verified software token: the user's MFA factor once turned on.
     pub software_token: Option<Box<SoftwareToken>>,
     /// A token AssociateSoftwareToken made and VerifySoftwareToken has not accepted yet; it
@@ -234,6 +247,13 @@ pub struct User {
     pub temporary_password_expires: Option<Timestamp>,
     /// The latest sign-in attempts, newest last (at most `MAX_AUTH_EVENTS`).
     pub auth_events: VecDeque<AuthEvent>,
+}
+
+/// Per-user request windows, by what they count (`auth::limits` names them): the times of
+/// the latest requests, oldest first, never more than the window's allowance.
+#[derive(Debug, Clone, Default)]
+pub struct RateWindows {
+    pub windows: BTreeMap<&'static str, VecDeque<Timestamp>>,
 }
 
 /// Sign-in events kept per user for AdminListUserAuthEvents.
@@ -274,7 +294,9 @@ impl User {
             attribute_codes: BTreeMap::new(),
             failed_sign_ins: 0,
             locked_until: None,
-            sessions: BTreeMap::new(),
+            last_failed_sign_in: None,
+            limits: None,
+            sessions: ExpiringMap::default(),
             revoked_refresh_tokens: None,
             software_token: None,
             pending_software_token: None,

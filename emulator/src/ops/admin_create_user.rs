@@ -33,6 +33,7 @@ pub struct Response {
 
 impl Operation for AdminCreateUser {
     const NAME: &'static str = "AdminCreateUser";
+    const COST: super::Cost = super::Cost::Hashing;
     type Request = Request;
     type Response = Response;
 

@@ -22,6 +22,7 @@ pub struct Request {
 
 impl Operation for AdminInitiateAuth {
     const NAME: &'static str = "AdminInitiateAuth";
+    const COST: super::Cost = super::Cost::Crypto;
     type Request = Request;
     type Response = InitiateAuthResponse;
 

@@ -36,14 +36,16 @@ impl Operation for AdminResetUserPassword {
                 let Some(delivery) = codes::reset_destination(&user) else {
                     return Err(ServiceError::no_verified_channel());
                 };
+                let user = &mut *user;
                 let (code, message) = codes::issue(
                     &cx.state.ids,
                     cx.now,
+                    &mut user.limits,
                     &pool_id,
                     &user.username,
                     &delivery,
                     Purpose::ForgotPassword,
-                );
+                )?;
                 user.forgot_password_code = Some(Box::new(code));
                 user.status = UserStatus::ResetRequired;
                 user.last_modified = cx.now;

@@ -23,6 +23,7 @@ pub struct Request {
 
 impl Operation for AdminRespondToAuthChallenge {
     const NAME: &'static str = "AdminRespondToAuthChallenge";
+    const COST: super::Cost = super::Cost::Crypto;
     type Request = Request;
     type Response = InitiateAuthResponse;
 

@@ -21,6 +21,7 @@ pub struct Request {
 
 impl Operation for AdminSetUserPassword {
     const NAME: &'static str = "AdminSetUserPassword";
+    const COST: super::Cost = super::Cost::Hashing;
     type Request = Request;
     type Response = Empty;
 
@@ -62,8 +63,7 @@ impl Operation for AdminSetUserPassword {
                 return Err(ServiceError::user_not_found());
             };
             user.credentials = Some(credentials);
-            user.failed_sign_ins = 0;
-            user.locked_until = None;
+            crate::auth::limits::clear_failures(&mut user);
             user.forgot_password_code = None;
             if request.permanent {
                 user.status = UserStatus::Confirmed;

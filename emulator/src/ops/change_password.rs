@@ -2,6 +2,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Cx, Operation};
+use std::sync::Arc;
+
+use crate::auth::limits::{self, Window};
 use crate::auth::{access, make_credentials, password_matches, policy};
 use crate::error::ServiceError;
 
@@ -17,6 +20,7 @@ pub struct Request {
 
 impl Operation for ChangePassword {
     const NAME: &'static str = "ChangePassword";
+    const COST: super::Cost = super::Cost::Hashing;
     type Request = Request;
     type Response = Value;
 
@@ -26,33 +30,25 @@ impl Operation for ChangePassword {
                 "PreviousPassword is required to change a password.",
             ));
         };
-        // Snapshot under the read lock.
-        let (key, username, credentials, pool_id) =
-            access::with_user(cx.state, &request.access_token, cx.now, |pool, key, _| {
-                let user = &pool.users[key];
-                if user.locked_until.is_some_and(|until| cx.now < until) {
-                    return Err(ServiceError::password_attempts_exceeded());
-                }
+        // Under the write lock: the password policy, AWS's per-user quota, then a guess at
+        // the previous password reserved against the lockout (`auth::limits`).
+        let (username, credentials, pool_id) =
+            access::with_user_mut(cx.state, &request.access_token, cx.now, |pool, key, _| {
                 policy::check(
                     &pool.settings.password_policy,
                     &request.proposed_password,
                     policy::Wording::Public,
                 )?;
-                Ok((
-                    key.to_owned(),
-                    user.username.clone(),
-                    user.credentials.clone(),
-                    pool.id.clone(),
-                ))
+                let pool_id = pool.id.clone();
+                let Some(mut user) = pool.users.get_mut(key) else {
+                    return Err(ServiceError::user_not_found());
+                };
+                limits::admit(&mut user.limits, Window::ChangePassword, cx.now)?;
+                limits::reserve_guess(&mut user, cx.now)?;
+                Ok((user.username.clone(), user.credentials.clone(), pool_id))
             })?;
-        // Verify and hash with no lock held.
-        let ok = password_matches(credentials.as_deref(), &pool_id, &username, previous);
-        if !ok {
-            let entry = cx.state.store.pool(&pool_id)?;
-            let mut pool = entry.write();
-            if let Some(mut user) = pool.users.get_mut(&key) {
-                user.failed_sign_ins += 1;
-            }
+        // Verify and hash with no lock held. A wrong password stays counted.
+        if !password_matches(credentials.as_deref(), &pool_id, &username, previous) {
             return Err(ServiceError::incorrect_credentials());
         }
         let new = make_credentials(cx.state, &pool_id, &username, &request.proposed_password);
@@ -60,8 +56,18 @@ impl Operation for ChangePassword {
             let Some(mut user) = pool.users.get_mut(key) else {
                 return Err(ServiceError::user_not_found());
             };
+            limits::refund_guess(&mut user);
+            // Verified against `credentials`: if another change won meanwhile, this one's
+            // previous password is no longer the user's, and it must not overwrite the winner.
+            let unchanged = match (&credentials, &user.credentials) {
+                (Some(then), Some(current)) => Arc::ptr_eq(then, current),
+                _ => false,
+            };
+            if !unchanged {
+                return Err(ServiceError::incorrect_credentials());
+            }
             user.credentials = Some(new);
-            user.failed_sign_ins = 0;
+            limits::clear_failures(&mut user);
             user.last_modified = cx.now;
             Ok(json!({}))
         })

@@ -20,6 +20,7 @@ pub struct Request {
 
 impl Operation for ConfirmForgotPassword {
     const NAME: &'static str = "ConfirmForgotPassword";
+    const COST: super::Cost = super::Cost::Hashing;
     type Request = Request;
     type Response = Value;
 
@@ -57,8 +58,11 @@ impl Operation for ConfirmForgotPassword {
             if user.status == UserStatus::Unconfirmed {
                 return Err(ServiceError::user_not_confirmed());
             }
+            let user = &mut *user;
             codes::redeem(
                 &mut user.forgot_password_code,
+                &mut user.limits,
+                codes::Purpose::ForgotPassword,
                 &request.confirmation_code,
                 cx.now,
             )?;
@@ -69,8 +73,7 @@ impl Operation for ConfirmForgotPassword {
         if let Some(mut user) = pool.users.get_mut(&key) {
             user.credentials = Some(credentials);
             user.status = UserStatus::Confirmed;
-            user.failed_sign_ins = 0;
-            user.locked_until = None;
+            crate::auth::limits::clear_failures(&mut user);
             user.last_modified = cx.now;
         }
         Ok(json!({}))

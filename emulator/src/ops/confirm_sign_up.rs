@@ -43,7 +43,17 @@ impl Operation for ConfirmSignUp {
         if user.status != UserStatus::Unconfirmed {
             return Err(ServiceError::cannot_confirm(user.status.as_str()));
         }
-        codes::redeem(&mut user.sign_up_code, &request.confirmation_code, cx.now)?;
+        let redeemed = {
+            let user = &mut *user;
+            codes::redeem(
+                &mut user.sign_up_code,
+                &mut user.limits,
+                codes::Purpose::SignUp,
+                &request.confirmation_code,
+                cx.now,
+            )
+        };
+        redeemed?;
         let mut confirmed = user.clone();
         drop(user);
         confirmed.status = UserStatus::Confirmed;

@@ -26,6 +26,7 @@ impl Operation for DeleteUserPool {
             ));
         }
         cx.state.store.remove_pool(&request.user_pool_id);
+        cx.state.outbox.drop_pool(&request.user_pool_id);
         Ok(json!({}))
     }
 }

@@ -52,17 +52,24 @@ impl Operation for ForgotPassword {
         let Some(delivery) = codes::reset_destination(user) else {
             return Err(ServiceError::no_verified_channel());
         };
-        let (code, message) = codes::issue(
-            &cx.state.ids,
-            cx.now,
-            &pool_id,
-            &user.username,
-            &delivery,
-            Purpose::ForgotPassword,
-        );
-        if let Some(mut user) = pool.users.get_mut(&key) {
-            user.forgot_password_code = Some(Box::new(code));
-        }
+        let Some(mut user) = pool.users.get_mut(&key) else {
+            return Err(ServiceError::user_not_found());
+        };
+        let issued = {
+            let user = &mut *user;
+            codes::issue(
+                &cx.state.ids,
+                cx.now,
+                &mut user.limits,
+                &pool_id,
+                &user.username,
+                &delivery,
+                Purpose::ForgotPassword,
+            )
+        };
+        let (code, message) = issued?;
+        user.forgot_password_code = Some(Box::new(code));
+        drop(user);
         drop(pool);
         cx.state.outbox.send(message);
         Ok(json!({"CodeDeliveryDetails": delivery.details()}))

@@ -24,6 +24,7 @@ pub struct Response {
 
 impl Operation for GetTokensFromRefreshToken {
     const NAME: &'static str = "GetTokensFromRefreshToken";
+    const COST: super::Cost = super::Cost::Crypto;
     type Request = Request;
     type Response = Response;
 

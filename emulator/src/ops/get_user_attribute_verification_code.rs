@@ -42,14 +42,16 @@ impl Operation for GetUserAttributeVerificationCode {
                         "User does not have the attribute {name}."
                     )));
                 };
+                let user = &mut *user;
                 let (code, message) = codes::issue(
                     &cx.state.ids,
                     cx.now,
+                    &mut user.limits,
                     &pool_id,
                     &user.username,
                     &delivery,
                     Purpose::VerifyAttribute,
-                );
+                )?;
                 user.attribute_codes.insert(name.to_owned(), code);
                 Ok((message, delivery))
             })?;

@@ -21,6 +21,7 @@ pub struct Request {
 
 impl Operation for InitiateAuth {
     const NAME: &'static str = "InitiateAuth";
+    const COST: super::Cost = super::Cost::Crypto;
     type Request = Request;
     type Response = InitiateAuthResponse;
 

@@ -82,7 +82,21 @@ pub(crate) trait Operation {
     const NAME: &'static str;
     type Request: DeserializeOwned;
     type Response: Serialize;
+    /// What the operation costs in CPU, which decides where it runs (`dispatch_async`).
+    const COST: Cost = Cost::Cheap;
     fn run(cx: &Cx<'_>, request: Self::Request) -> Result<Self::Response, ServiceError>;
+}
+
+/// How much CPU an operation can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cost {
+    /// Microseconds: runs on the async worker that read the request.
+    Cheap,
+    /// Milliseconds always: SRP's modular exponentiations or RSA signatures of tokens.
+    Crypto,
+    /// Hashes a new password: milliseconds with `--strong-password-hashing` (Argon2id),
+    /// microseconds without.
+    Hashing,
 }
 
 pub use crate::credentials::Principal;
@@ -110,6 +124,7 @@ type Handler = fn(&Cx<'_>, Value) -> Result<Value, Failure>;
 
 pub struct Entry {
     pub name: &'static str,
+    pub cost: Cost,
     handler: Handler,
 }
 
@@ -136,6 +151,7 @@ fn call<O: Operation>(cx: &Cx<'_>, body: Value) -> Result<Value, Failure> {
 const fn entry<O: Operation>() -> Entry {
     Entry {
         name: O::NAME,
+        cost: O::COST,
         handler: call::<O>,
     }
 }
@@ -207,7 +223,7 @@ pub static REGISTRY: &[Entry] = &[
 pub fn dispatch(
     state: &AppState,
     operation: &str,
-    body: Value,
+    mut body: Value,
     caller: Caller,
 ) -> Result<Value, Failure> {
     let schema = Schema::get();
@@ -227,6 +243,7 @@ pub fn dispatch(
             Failure::Service(ServiceError::invalid_parameter(m))
         }
     })?;
+    schema.strip_unknown(info, &mut body);
     let Some(entry) = lookup(operation) else {
         // Known to AWS, not implemented here: a clear, non-retryable client error, never a 500.
         return Err(Failure::Service(ServiceError::new(
@@ -240,6 +257,45 @@ pub fn dispatch(
         caller,
     };
     entry.call(&cx, body)
+}
+
+/// `dispatch` for the HTTP front door: costly operations run on a blocking thread, at most one
+/// per core at a time (`AppState::crypto_lanes`), so that the async workers stay free for
+/// cheap requests however many sign-ins queue up. A panic in an operation is an internal
+/// error, never a dropped connection.
+pub async fn dispatch_async(
+    state: &AppState,
+    operation: &str,
+    body: Value,
+    caller: Caller,
+) -> Result<Value, Failure> {
+    let costly = lookup(operation).is_some_and(|entry| match entry.cost {
+        Cost::Cheap => false,
+        Cost::Crypto => true,
+        Cost::Hashing => state.config.strong_password_hashing,
+    });
+    let panicked = || {
+        Failure::Service(ServiceError::internal(format!(
+            "operation {operation} panicked"
+        )))
+    };
+    if !costly {
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            dispatch(state, operation, body, caller)
+        }))
+        .unwrap_or_else(|_| Err(panicked()));
+    }
+    // Waiting here costs nothing but the request's memory; the connection limit bounds it.
+    let Ok(_lane) = state.crypto_lanes.acquire().await else {
+        return Err(panicked());
+    };
+    let owned = (state.clone(), operation.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let (state, operation) = owned;
+        dispatch(&state, &operation, body, caller)
+    })
+    .await
+    .unwrap_or_else(|_| Err(panicked()))
 }
 
 pub fn lookup(name: &str) -> Option<&'static Entry> {

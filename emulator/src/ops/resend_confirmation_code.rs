@@ -49,14 +49,19 @@ impl Operation for ResendConfirmationCode {
                 "User is already confirmed.",
             ));
         }
-        let (code, message) = codes::issue(
-            &cx.state.ids,
-            cx.now,
-            &pool_id,
-            &user.username,
-            &delivery,
-            Purpose::SignUp,
-        );
+        let issued = {
+            let user = &mut *user;
+            codes::issue(
+                &cx.state.ids,
+                cx.now,
+                &mut user.limits,
+                &pool_id,
+                &user.username,
+                &delivery,
+                Purpose::SignUp,
+            )
+        };
+        let (code, message) = issued?;
         user.sign_up_code = Some(Box::new(code));
         drop(user);
         drop(pool);

@@ -22,6 +22,7 @@ pub struct Request {
 
 impl Operation for RespondToAuthChallenge {
     const NAME: &'static str = "RespondToAuthChallenge";
+    const COST: super::Cost = super::Cost::Crypto;
     type Request = Request;
     type Response = InitiateAuthResponse;
 

@@ -22,6 +22,7 @@ pub struct Request {
 
 impl Operation for SignUp {
     const NAME: &'static str = "SignUp";
+    const COST: super::Cost = super::Cost::Hashing;
     type Request = Request;
     type Response = Value;
 
@@ -81,18 +82,22 @@ impl Operation for SignUp {
         let mut pool = client.entry.write();
         ensure_new(&pool, &request.username, &user)?;
         let delivery = users::code_destination(&pool, &user);
-        let sent = delivery.as_ref().map(|delivery| {
-            let (code, message) = codes::issue(
-                &cx.state.ids,
-                cx.now,
-                &pool_id,
-                &user.username,
-                delivery,
-                Purpose::SignUp,
-            );
-            user.sign_up_code = Some(Box::new(code));
-            message
-        });
+        let sent = match &delivery {
+            Some(delivery) => {
+                let (code, message) = codes::issue(
+                    &cx.state.ids,
+                    cx.now,
+                    &mut user.limits,
+                    &pool_id,
+                    &user.username,
+                    delivery,
+                    Purpose::SignUp,
+                )?;
+                user.sign_up_code = Some(Box::new(code));
+                Some(message)
+            }
+            None => None,
+        };
         let sub = user.sub.clone();
         pool.users.put(user);
         drop(pool);

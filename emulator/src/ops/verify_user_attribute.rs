@@ -29,7 +29,13 @@ impl Operation for VerifyUserAttribute {
                 .attribute_codes
                 .remove(&request.attribute_name)
                 .map(Box::new);
-            let result = codes::redeem(&mut pending, &request.code, cx.now);
+            let result = codes::redeem(
+                &mut pending,
+                &mut user.limits,
+                codes::Purpose::VerifyAttribute,
+                &request.code,
+                cx.now,
+            );
             if let Some(still_pending) = pending {
                 user.attribute_codes
                     .insert(request.attribute_name.clone(), *still_pending);

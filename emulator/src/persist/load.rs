@@ -17,7 +17,8 @@ use crate::pool_keys::PoolKeys;
 /// Everything read back from the database at start-up.
 pub struct Loaded {
     pub pools: Vec<LoadedPool>,
-    pub messages: Vec<Message>,
+    /// Outbox messages by sequence number, oldest first.
+    pub messages: Vec<(i64, Message)>,
     pub sts_keys: Vec<(Issued, Identity)>,
     pub clock_offset_millis: i64,
     pub simulation_key: Option<[u8; 32]>,
@@ -124,14 +125,18 @@ pub(super) fn load(conn: &Connection) -> Result<Loaded, String> {
     let mut messages = Vec::new();
     {
         let mut statement = conn
-            .prepare("SELECT record FROM outbox ORDER BY seq")
+            .prepare("SELECT seq, record FROM outbox ORDER BY seq")
             .map_err(sql)?;
         let mut rows = statement.query([]).map_err(sql)?;
         while let Some(row) = rows.next().map_err(sql)? {
-            let text: String = row.get(0).map_err(sql)?;
+            let seq: i64 = row.get(0).map_err(sql)?;
+            let text: String = row.get(1).map_err(sql)?;
             let record: MessageRecord = serde_json::from_str(&text)
                 .map_err(|e| format!("outbox: unreadable message: {e}"))?;
-            messages.push(record.into_message().map_err(|e| format!("outbox: {e}"))?);
+            messages.push((
+                seq,
+                record.into_message().map_err(|e| format!("outbox: {e}"))?,
+            ));
         }
     }
     let mut sts_keys = Vec::new();
@@ -259,7 +264,7 @@ fn restore_derived(pool: &mut crate::model::UserPool) {
         for group in &user.groups {
             joins.push((group.clone(), key.clone()));
         }
-        for (event_id, session) in &user.sessions {
+        for (event_id, session) in user.sessions.iter() {
             tokens.push((session.refresh_token.clone(), key.clone(), event_id.clone()));
         }
         for (token, (event_id, _)) in user.revoked_refresh_tokens.iter().flat_map(|r| r.iter()) {

@@ -74,9 +74,14 @@ pub enum Change {
         id_token: Vec<u8>,
         access_token: Vec<u8>,
     },
-    /// An outbox message (a `MessageRecord`, JSON).
+    /// An outbox message (a `MessageRecord`, JSON) under its sequence number.
     AddMessage {
+        seq: i64,
         record: String,
+    },
+    /// Outbox messages that went (expired, capped, or of a deleted pool).
+    DeleteMessages {
+        seqs: Vec<i64>,
     },
     /// A temporary key STS issued (a `StsKeyRecord`, JSON).
     PutStsKey {
@@ -428,9 +433,15 @@ fn apply(conn: &mut Connection, batch: &[Queued]) -> rusqlite::Result<()> {
                 )?
                 .execute(params![pool, id_token, access_token])?;
             }
-            Change::AddMessage { record } => {
-                tx.prepare_cached("INSERT INTO outbox (record) VALUES (?1)")?
-                    .execute([record])?;
+            Change::AddMessage { seq, record } => {
+                tx.prepare_cached("INSERT INTO outbox (seq, record) VALUES (?1, ?2)")?
+                    .execute(params![seq, record])?;
+            }
+            Change::DeleteMessages { seqs } => {
+                let mut delete = tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?;
+                for seq in seqs {
+                    delete.execute([seq])?;
+                }
             }
             Change::PutStsKey {
                 access_key_id,

@@ -376,6 +376,8 @@ pub struct UserRecord {
     pub failed_sign_ins: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_failed_sign_in: Option<i64>,
     /// Live sign-ins by `event_id`: their refresh tokens, and what revocation leaves.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sessions: BTreeMap<String, SessionRecord>,
@@ -533,6 +535,9 @@ impl UserRecord {
             attribute_codes: _,
             failed_sign_ins: _,
             locked_until: _,
+            last_failed_sign_in: _,
+            // Rate windows restart with the process: see `auth::limits`.
+            limits: _,
             sessions: _,
             revoked_refresh_tokens: _,
             software_token: _,
@@ -579,6 +584,7 @@ impl UserRecord {
                 .collect(),
             failed_sign_ins: user.failed_sign_ins,
             locked_until: user.locked_until.map(Timestamp::millis),
+            last_failed_sign_in: user.last_failed_sign_in.map(Timestamp::millis),
             sessions: user
                 .sessions
                 .iter()
@@ -680,6 +686,7 @@ impl UserRecord {
             .collect();
         user.failed_sign_ins = self.failed_sign_ins;
         user.locked_until = self.locked_until.map(Timestamp);
+        user.last_failed_sign_in = self.last_failed_sign_in.map(Timestamp);
         user.sessions = self
             .sessions
             .into_iter()
@@ -874,6 +881,7 @@ mod tests {
             .insert("email".to_owned(), code("333333"));
         user.failed_sign_ins = 3;
         user.locked_until = Some(Timestamp(9));
+        user.last_failed_sign_in = Some(Timestamp(8));
         user.sessions.insert(
             "event".to_owned(),
             SignInSession {

@@ -11,7 +11,7 @@ use super::cors::add_cors;
 use super::{authenticate, header_str, read_body, MAX_BODY_BYTES};
 use crate::credentials::AuthError;
 use crate::error::{Failure, ProtocolError, ServiceError};
-use crate::ops::{dispatch, Caller};
+use crate::ops::{dispatch_async, Caller};
 use crate::protocol::schema::Schema;
 use crate::AppState;
 
@@ -91,15 +91,8 @@ async fn run(
         serde_json::from_slice(&bytes)
             .map_err(|e| ProtocolError::serialization(format!("Malformed JSON body: {e}")))?
     };
-    // A bug must not drop the connection: a panic in an operation is an internal error.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        dispatch(state, operation, value, caller)
-    }))
-    .unwrap_or_else(|_| {
-        Err(Failure::Service(ServiceError::internal(format!(
-            "operation {operation} panicked"
-        ))))
-    })
+    // Costly operations off the async workers; a panic is an internal error.
+    dispatch_async(state, operation, value, caller).await
 }
 
 /// cognito-idp's answers to a refused signature: HTTP 400 JSON with these types

@@ -5,7 +5,10 @@
 mod accounts;
 mod admin;
 mod clients;
+mod connections;
 mod credentials;
+mod fuzz;
+mod limits;
 mod list_users;
 mod mfa;
 mod persistence;
@@ -19,3 +22,4 @@ mod sts;
 mod support;
 mod tidy;
 mod tokens;
+mod web_safety;

@@ -11,7 +11,7 @@ use crate::accounts::{access_token, EMAIL};
 use crate::support::{Harness, Tutorial, PASSWORD};
 
 /// The tutorial's pool with TOTP allowed and MFA `mode` (OPTIONAL or ON).
-async fn setup(mode: &str) -> (Harness, Tutorial) {
+pub async fn setup(mode: &str) -> (Harness, Tutorial) {
     let h = Harness::new();
     let t = h.tutorial(json!({})).await;
     h.call(
@@ -28,13 +28,13 @@ fn now_secs(h: &Harness) -> u64 {
 }
 
 /// The code an authenticator app shows for `secret_code` at the harness's time, `ahead` steps on.
-fn code(h: &Harness, secret_code: &str, ahead: u64) -> String {
+pub fn code(h: &Harness, secret_code: &str, ahead: u64) -> String {
     let secret = emulator::crypto::totp::secret_from_code(secret_code).unwrap();
     emulator::crypto::totp::code_at(&secret, now_secs(h) + 30 * ahead)
 }
 
 /// Associates and verifies a software token for a signed-in user; returns its SecretCode.
-async fn enrol(h: &Harness, access: &str) -> String {
+pub async fn enrol(h: &Harness, access: &str) -> String {
     let out = h
         .call_unsigned("AssociateSoftwareToken", json!({"AccessToken": access}))
         .await
@@ -49,7 +49,7 @@ async fn enrol(h: &Harness, access: &str) -> String {
     secret
 }
 
-fn mfa_answer(t: &Tutorial, challenge: &Value, username: &str, code: &str) -> Value {
+pub fn mfa_answer(t: &Tutorial, challenge: &Value, username: &str, code: &str) -> Value {
     json!({"ChallengeName": "SOFTWARE_TOKEN_MFA", "ClientId": t.client_id, "Session": challenge["Session"],
            "ChallengeResponses": {"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": code, "SECRET_HASH": t.hash(username)}})
 }

@@ -266,7 +266,7 @@ async fn sdk_runs_the_tutorial_account_flow() {
     let code = running
         .state
         .outbox
-        .list(Some(&pool), Some(email))
+        .list(Some(&pool), Some(email), running.state.clock.now())
         .pop()
         .unwrap()
         .code;
