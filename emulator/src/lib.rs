@@ -79,8 +79,8 @@ pub struct Inner {
     /// Keys what the emulator makes up for unknown users (PreventUserExistenceErrors), so the
     /// same name gets the same made-up SRP salt every time.
     pub simulation_key: [u8; 32],
-    /// One permit per core: how many costly operations (SRP, token signing, strong hashing) run
-    /// at once on blocking threads (`ops::dispatch_async`).
+    /// Two permits a core: how many costly operations (SRP, token signing, strong hashing) run
+    /// at once off the async workers (`ops::dispatch_async`).
     pub crypto_lanes: tokio::sync::Semaphore,
     /// The URL clients reach us at, known once bound (`--public-url` wins).
     public_url: OnceLock<String>,
@@ -88,8 +88,12 @@ pub struct Inner {
     pub journal: Option<Arc<persist::Journal>>,
 }
 
+/// Two lanes a core: with one, a lane sat idle between an operation's end and the next one's
+/// start (sign-ins used 154% of two cores); with two, the cores stay busy and a cheap request
+/// still waits behind no queue of costly ones (README "Limits").
 fn crypto_lanes() -> tokio::sync::Semaphore {
-    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    tokio::sync::Semaphore::new(2 * cores)
 }
 
 /// What `AppState::open` found.

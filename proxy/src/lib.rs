@@ -228,15 +228,18 @@ async fn embedded(
     Ok((settings, running))
 }
 
-/// Serves on `listener` until `shutdown` resolves.
+/// Serves on `listener` until `shutdown` resolves, with the emulator's accept loop and its
+/// default connection limits (header-read and idle timeouts, a connection limit below the
+/// open-file limit, a 5 s shutdown grace, `TCP_NODELAY`): a page's backend meets the same
+/// careless clients the emulator does.
 pub async fn serve(
     listener: TcpListener,
     backend: Arc<Backend>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(backend))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // `Config::for_tests` carries the emulator's default limits (its port and seed are not read).
+    let limits = emulator::server::Limits::from_config(&emulator::Config::for_tests());
+    emulator::server::run(listener, app(backend), limits, shutdown).await
 }
 
 /// The start-up banner: where the backend and Cognito are, the tutorial's variables, a `curl`.
