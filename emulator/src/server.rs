@@ -14,8 +14,8 @@
 //!   a connection whose request or response has made no progress (no byte either way) for as
 //!   long.
 //! - **Connection limit** (`--max-connections`, default derived from the open-file limit, see
-//!   [`connection_limit`]): past it a connection is accepted and answered at once with
-//!   `503 TooManyRequestsException` and `Connection: close` (see [`refuse`]).
+//!   `connection_limit`): past it a connection is accepted and answered at once with
+//!   `503 TooManyRequestsException` and `Connection: close` (see `refuse`).
 //! - **Shutdown grace** (`--shutdown-grace`, 5 s): when the shutdown future resolves, the
 //!   listener is closed, connections with nothing in flight are closed at once, in-flight
 //!   requests get up to the grace period to finish, and then whatever is left is dropped.
@@ -27,7 +27,7 @@
 //! `State::idle` sets `notify_read` precisely so that the timer starts again), so on a kept-alive
 //! connection it counts the idle wait for the next request too: it cannot be 10 s for a slow head
 //! and 120 s for an idle connection at once. Hyper has no idle timeout for HTTP/1 at all. So the
-//! connection task keeps its own watchdog over [`Activity`] (bytes read, requests dispatched and
+//! connection task keeps its own watchdog over `Activity` (bytes read, requests dispatched and
 //! answered, writes blocked), updated by a wrapper around the socket and a guard riding on each
 //! response body; hyper gets no timer, which keeps its 30 s default header timeout off.
 //!
@@ -67,8 +67,8 @@ use crate::Config;
 const OWN_FILES: u64 = 64;
 
 /// Refusals past the connection limit being answered at the same time, each holding its socket
-/// for at most [`REFUSAL_LINGER`]; beyond these a new connection is answered and closed without
-/// the wait ([`refuse_now`]).
+/// for at most `REFUSAL_LINGER`; beyond these a new connection is answered and closed without
+/// the wait (`refuse_now`).
 const REFUSING_AT_ONCE: usize = 64;
 
 /// How long a refused connection is kept to read what the client sends, so that closing it is
@@ -91,7 +91,7 @@ const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 /// for its SYN to be resent, a second later. Linux lowers it to `net.core.somaxconn` (4096).
 const LISTEN_BACKLOG: u32 = 4096;
 
-/// Binds a listener for `serve` with [`LISTEN_BACKLOG`] and, like std's `TcpListener::bind`,
+/// Binds a listener for `serve` with `LISTEN_BACKLOG` and, like std's `TcpListener::bind`,
 /// `SO_REUSEADDR`, so that a restart is not refused while closed connections linger in TIME_WAIT.
 pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
     let socket = if addr.is_ipv4() {
@@ -115,7 +115,7 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// Raises the open-file soft limit to the hard one (see [`raise_open_file_limit`]) and
+    /// Raises the open-file soft limit to the hard one (see `raise_open_file_limit`) and
     /// derives the connection limit from it.
     pub fn from_config(config: &Config) -> Limits {
         let open_files = raise_open_file_limit();
@@ -149,8 +149,8 @@ pub fn raise_open_file_limit() -> Option<u64> {
 }
 
 /// The connection limit for an open-file limit of `open_files`: the configured one, or else
-/// `open_files` less [`OWN_FILES`] and [`REFUSING_AT_ONCE`] (896 under the common 1024), at most
-/// [`MAX_DEFAULT_CONNECTIONS`]. A configured limit above what the descriptors allow is lowered
+/// `open_files` less `OWN_FILES` and `REFUSING_AT_ONCE` (896 under the common 1024), at most
+/// `MAX_DEFAULT_CONNECTIONS`. A configured limit above what the descriptors allow is lowered
 /// to it, with a warning: past it `accept` would fail and clients would hang.
 pub fn connection_limit(configured: Option<usize>, open_files: Option<u64>) -> usize {
     let headroom = OWN_FILES + REFUSING_AT_ONCE as u64;
@@ -336,7 +336,7 @@ fn refusal(limit: usize) -> Vec<u8> {
 
 /// Answers a connection past the limit without waiting for its request (HTTP/1.1 lets a server
 /// answer early), then reads and discards what the client sends until it closes, for at most
-/// [`REFUSAL_LINGER`].
+/// `REFUSAL_LINGER`.
 async fn refuse(mut tcp: TcpStream, limit: usize) {
     let answer = refusal(limit);
     let exchange = async {
@@ -355,7 +355,7 @@ async fn refuse(mut tcp: TcpStream, limit: usize) {
     let _ = tokio::time::timeout(REFUSAL_LINGER, exchange).await;
 }
 
-/// [`refuse`] without the wait, when [`REFUSING_AT_ONCE`] refusals are already lingering: the
+/// `refuse` without the wait, when `REFUSING_AT_ONCE` refusals are already lingering: the
 /// answer goes into the new socket's empty send buffer, what the client has sent so far is read
 /// (so that the close is less likely a reset), and the socket is closed, all without blocking.
 fn refuse_now(tcp: TcpStream, limit: usize) {
@@ -454,7 +454,7 @@ struct Activity {
     last_io: AtomicU64,
     /// When the connection last had nothing to do: accepted, or the last response ended.
     idle_since: AtomicU64,
-    /// The first byte of a request head not yet complete, or [`NO_HEAD`]. A new connection
+    /// The first byte of a request head not yet complete, or `NO_HEAD`. A new connection
     /// starts at 0 (its first head is due a header timeout after it is accepted).
     head_started: AtomicU64,
 }
@@ -552,7 +552,7 @@ impl Drop for Answering {
     }
 }
 
-/// A response body that carries its request's [`Answering`]; otherwise the router's body as is
+/// A response body that carries its request's `Answering`; otherwise the router's body as is
 /// (its size hint too, so `Content-Length` is still sent).
 struct Guarded {
     body: Body,
@@ -579,7 +579,7 @@ impl HttpBody for Guarded {
     }
 }
 
-/// The socket, noting each read and write in the connection's [`Activity`].
+/// The socket, noting each read and write in the connection's `Activity`.
 struct Watched {
     tcp: TcpStream,
     activity: Arc<Activity>,
