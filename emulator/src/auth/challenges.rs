@@ -98,14 +98,17 @@ impl Open for SrpChallenge {
 }
 
 /// Makes room for one more entry in `table`: past half of `MAX_OPEN`, entries expired for a
-/// lifetime are dropped (until then they answer "expired" rather than "invalid"); at the limit,
-/// TooManyRequestsException.
+/// lifetime are dropped (until then they answer "expired" rather than "invalid"), at most once
+/// a second (`next_sweep`), so that a flood at the limit is refused without a walk over the
+/// table each time; at the limit, TooManyRequestsException.
 pub fn make_room<T: Open>(
     table: &mut HashMap<String, T>,
+    next_sweep: &mut Option<Timestamp>,
     now: Timestamp,
 ) -> Result<(), ServiceError> {
-    if table.len() >= MAX_OPEN / 2 {
+    if table.len() >= MAX_OPEN / 2 && next_sweep.is_none_or(|t| now >= t) {
         table.retain(|_, open| now < open.expires().plus(SESSION_TTL));
+        *next_sweep = Some(now.plus(Duration::from_secs(1)));
     }
     if table.len() >= MAX_OPEN {
         return Err(ServiceError::rate_exceeded());
@@ -143,7 +146,8 @@ pub fn open_session(
     session: AuthSession,
     now: Timestamp,
 ) -> Result<String, ServiceError> {
-    make_room(&mut pool.pending.sessions, now)?;
+    let pending = &mut pool.pending;
+    make_room(&mut pending.sessions, &mut pending.sessions_next_sweep, now)?;
     let id = format!("{}.{}", pool.id, STANDARD.encode(state.ids.bytes::<96>()));
     pool.pending.sessions.insert(id.clone(), session);
     Ok(id)

@@ -49,7 +49,11 @@ pub fn start(
     };
     // The cap first, so that a flood of unanswered challenges is refused before the slow part
     // (and checked again when the challenge is stored).
-    challenges::make_room(&mut cx.entry.write().pending.srp, now)?;
+    {
+        let mut pool = cx.entry.write();
+        let pending = &mut pool.pending;
+        challenges::make_room(&mut pending.srp, &mut pending.srp_next_sweep, now)?;
+    }
     // The slow part, with no lock held.
     let b = srp::private_value(&state.ids.bytes::<128>());
     let (salt_hex, verifier, user_key, user_id_for_srp, kept) = match found {
@@ -110,7 +114,8 @@ pub fn start(
         answered: false,
     };
     let mut pool = cx.entry.write();
-    challenges::make_room(&mut pool.pending.srp, now)?;
+    let pending = &mut pool.pending;
+    challenges::make_room(&mut pending.srp, &mut pending.srp_next_sweep, now)?;
     pool.pending.srp.insert(secret_block, challenge);
     Ok(AuthStep::Challenge {
         challenge: Challenge::PasswordVerifier,

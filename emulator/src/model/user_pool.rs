@@ -188,6 +188,9 @@ pub struct PendingSignIns {
     /// A used or expired session stays until it has been expired for a while, so that it is
     /// reported as such.
     pub sessions: HashMap<String, AuthSession>,
+    /// When `auth::challenges::make_room` may next sweep each table.
+    pub srp_next_sweep: Option<Timestamp>,
+    pub sessions_next_sweep: Option<Timestamp>,
 }
 
 /// The pool settings that CreateUserPool sets and UpdateUserPool replaces as a whole.
