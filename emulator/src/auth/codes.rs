@@ -10,7 +10,7 @@ use super::users;
 use crate::clock::Timestamp;
 use crate::error::{ErrorKind, ServiceError};
 use crate::ids::IdGen;
-use crate::model::{PendingCode, RateWindows};
+use crate::model::{PendingCode, RateWindows, User};
 use crate::outbox::Message;
 use crate::wire::CodeDeliveryDetailsType;
 
@@ -116,20 +116,19 @@ pub fn reset_destination(user: &crate::model::User) -> Option<Delivery> {
     })
 }
 
-/// A fresh code for `purpose` and the outbox message that delivers it, within the user's
-/// allowance of codes for the purpose (`limits`, the user's `User::limits`; past it,
-/// LimitExceededException). The caller keeps the code on the user and sends the message once
-/// the pool lock is released.
+/// A fresh code for `purpose` and the outbox message that delivers it, within `user`'s
+/// allowance of codes for the purpose (past it, LimitExceededException). The caller keeps the
+/// code on the user and sends the message once the pool lock is released.
 pub fn issue(
     ids: &IdGen,
     now: Timestamp,
-    limits: &mut Option<Box<RateWindows>>,
+    user: &mut User,
     user_pool_id: &str,
-    username: &str,
     delivery: &Delivery,
     purpose: Purpose,
 ) -> Result<(PendingCode, Message), ServiceError> {
-    limits::admit(limits, Window::CodeSent(purpose), now)?;
+    limits::admit(&mut user.limits, Window::CodeSent(purpose), now)?;
+    let username = user.username.as_str();
     let code = PendingCode {
         code: ids.code(),
         expires: now.plus(purpose.ttl()),

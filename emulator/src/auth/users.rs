@@ -344,9 +344,8 @@ pub fn update_attributes(
             let (code, message) = super::codes::issue(
                 ids,
                 now,
-                &mut user.limits,
+                &mut user,
                 &pool.id,
-                &user.username,
                 &delivery,
                 super::codes::Purpose::VerifyAttribute,
             )?;

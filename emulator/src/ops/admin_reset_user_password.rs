@@ -36,13 +36,11 @@ impl Operation for AdminResetUserPassword {
                 let Some(delivery) = codes::reset_destination(&user) else {
                     return Err(ServiceError::no_verified_channel());
                 };
-                let user = &mut *user;
                 let (code, message) = codes::issue(
                     &cx.state.ids,
                     cx.now,
-                    &mut user.limits,
+                    &mut user,
                     &pool_id,
-                    &user.username,
                     &delivery,
                     Purpose::ForgotPassword,
                 )?;

@@ -55,19 +55,14 @@ impl Operation for ForgotPassword {
         let Some(mut user) = pool.users.get_mut(&key) else {
             return Err(ServiceError::user_not_found());
         };
-        let issued = {
-            let user = &mut *user;
-            codes::issue(
-                &cx.state.ids,
-                cx.now,
-                &mut user.limits,
-                &pool_id,
-                &user.username,
-                &delivery,
-                Purpose::ForgotPassword,
-            )
-        };
-        let (code, message) = issued?;
+        let (code, message) = codes::issue(
+            &cx.state.ids,
+            cx.now,
+            &mut user,
+            &pool_id,
+            &delivery,
+            Purpose::ForgotPassword,
+        )?;
         user.forgot_password_code = Some(Box::new(code));
         drop(user);
         drop(pool);

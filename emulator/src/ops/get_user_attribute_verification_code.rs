@@ -42,13 +42,11 @@ impl Operation for GetUserAttributeVerificationCode {
                         "User does not have the attribute {name}."
                     )));
                 };
-                let user = &mut *user;
                 let (code, message) = codes::issue(
                     &cx.state.ids,
                     cx.now,
-                    &mut user.limits,
+                    &mut user,
                     &pool_id,
-                    &user.username,
                     &delivery,
                     Purpose::VerifyAttribute,
                 )?;

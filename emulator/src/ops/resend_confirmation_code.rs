@@ -49,19 +49,14 @@ impl Operation for ResendConfirmationCode {
                 "User is already confirmed.",
             ));
         }
-        let issued = {
-            let user = &mut *user;
-            codes::issue(
-                &cx.state.ids,
-                cx.now,
-                &mut user.limits,
-                &pool_id,
-                &user.username,
-                &delivery,
-                Purpose::SignUp,
-            )
-        };
-        let (code, message) = issued?;
+        let (code, message) = codes::issue(
+            &cx.state.ids,
+            cx.now,
+            &mut user,
+            &pool_id,
+            &delivery,
+            Purpose::SignUp,
+        )?;
         user.sign_up_code = Some(Box::new(code));
         drop(user);
         drop(pool);

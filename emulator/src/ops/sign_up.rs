@@ -87,9 +87,8 @@ impl Operation for SignUp {
                 let (code, message) = codes::issue(
                     &cx.state.ids,
                     cx.now,
-                    &mut user.limits,
+                    &mut user,
                     &pool_id,
-                    &user.username,
                     delivery,
                     Purpose::SignUp,
                 )?;
